@@ -1,0 +1,1 @@
+//! Raw Linux ioctl bindings for AMD SEV (work in progress).

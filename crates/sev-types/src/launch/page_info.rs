@@ -1,0 +1,1 @@
+//! The SNP PAGE_INFO record hashed into the launch digest.

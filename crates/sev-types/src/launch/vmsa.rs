@@ -1,0 +1,1 @@
+//! The VMSA (VM save area) page, with the fields launch measurement needs.
