@@ -1,0 +1,6 @@
+//! One module per top-level command.
+
+pub mod kds;
+pub mod measure;
+pub mod report;
+pub mod verify;

@@ -1,0 +1,1 @@
+//! Reading evidence files in binary, hex or base64 form.
