@@ -1,1 +1,85 @@
 //! Reading evidence files in binary, hex or base64 form.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+
+/// How an input file is encoded.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Inform {
+    /// Raw bytes.
+    Bin,
+    /// Hexadecimal text (whitespace ignored).
+    Hex,
+    /// Base64 text (standard alphabet, whitespace ignored).
+    Base64,
+    /// Decide from the content: raw if the length matches, else hex, else base64.
+    #[default]
+    Auto,
+}
+
+/// Reads `path` and decodes it per `inform`. `expected_len`, when known, lets `auto` recognise raw
+/// binary of exactly that size even when its bytes happen to be printable.
+pub fn read_decoded(path: &Path, inform: Inform, expected_len: Option<usize>) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    decode(&raw, inform, expected_len).with_context(|| format!("cannot decode {}", path.display()))
+}
+
+/// Decodes file contents per `inform`.
+pub fn decode(raw: &[u8], inform: Inform, expected_len: Option<usize>) -> Result<Vec<u8>> {
+    match inform {
+        Inform::Bin => Ok(raw.to_vec()),
+        Inform::Hex => decode_hex(raw),
+        Inform::Base64 => decode_base64(raw),
+        Inform::Auto => {
+            if expected_len == Some(raw.len()) {
+                return Ok(raw.to_vec());
+            }
+            let text = compact(raw);
+            if !text.is_empty() && text.len() % 2 == 0 && text.iter().all(u8::is_ascii_hexdigit) {
+                return decode_hex(raw);
+            }
+            if let Ok(bytes) = decode_base64(raw) {
+                return Ok(bytes);
+            }
+            Ok(raw.to_vec())
+        }
+    }
+}
+
+fn compact(raw: &[u8]) -> Vec<u8> {
+    raw.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect()
+}
+
+fn decode_hex(raw: &[u8]) -> Result<Vec<u8>> {
+    let text = compact(raw);
+    let text = std::str::from_utf8(&text).context("hex input is not text")?;
+    let text = text.strip_prefix("0x").unwrap_or(text);
+    if text.len() % 2 != 0 {
+        bail!("hex input has an odd number of digits ({})", text.len());
+    }
+    let mut out = vec![0u8; text.len() / 2];
+    sev_types::fmt::decode_hex_into(text, &mut out).context("hex input contains a non-hex character")?;
+    Ok(out)
+}
+
+fn decode_base64(raw: &[u8]) -> Result<Vec<u8>> {
+    let text = compact(raw);
+    base64::engine::general_purpose::STANDARD.decode(&text).context("invalid base64")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_detects_each_encoding() {
+        assert_eq!(decode(b"0a0B\n", Inform::Auto, None).unwrap(), vec![0x0a, 0x0b]);
+        assert_eq!(decode(b"AQID\n", Inform::Auto, None).unwrap(), vec![1, 2, 3]);
+        assert_eq!(decode(b"\x00\x01", Inform::Auto, None).unwrap(), vec![0, 1]);
+        assert_eq!(decode(b"abcd", Inform::Auto, Some(4)).unwrap(), b"abcd".to_vec());
+        assert!(decode(b"abc", Inform::Hex, None).is_err());
+        assert!(decode(b"zz", Inform::Hex, None).is_err());
+    }
+}

@@ -1,12 +1,68 @@
-//! `sev report ...`.
+//! `sev report show`: print every field of an attestation report.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use sev_types::Product;
+use sev_types::report::{REPORT_LEN, Report};
+
+use crate::input::{Inform, read_decoded};
 
 /// `sev report` subcommands.
 #[derive(clap::Subcommand, Debug)]
-pub enum ReportCmd {}
+pub enum ReportCmd {
+    /// Print every field of an SNP attestation report.
+    Show(ShowArgs),
+}
+
+/// Output formats.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// JSON, with lowercase-hex byte fields.
+    Json,
+}
+
+/// Arguments of `sev report show`.
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// The report file (0x4A0 bytes raw, or hex/base64 text).
+    pub file: PathBuf,
+    /// Input encoding.
+    #[arg(long, value_enum, default_value_t)]
+    pub inform: Inform,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// The product, for v2 reports that carry no CPUID (Milan, Genoa, Bergamo, Siena, Turin, ...).
+    #[arg(long)]
+    pub product: Option<Product>,
+}
 
 /// Runs `sev report`.
 pub fn run(cmd: ReportCmd) -> ExitCode {
-    match cmd {}
+    let result = match cmd {
+        ReportCmd::Show(args) => show(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn show(args: &ShowArgs) -> Result<()> {
+    let bytes = read_decoded(&args.file, args.inform, Some(REPORT_LEN))?;
+    let report = Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", args.file.display()))?;
+    let described = report.describe(args.product);
+    match args.format {
+        Format::Text => print!("{described}"),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&described)?),
+    }
+    Ok(())
 }

@@ -151,7 +151,7 @@ mod ser {
             m.serialize_entry("sig_algo", &r.signature_algo())?;
             m.serialize_entry("current_tcb", &Tcb(self, r.current_tcb()))?;
             m.serialize_entry("platform_info", &r.platform_info())?;
-            m.serialize_entry("key_info", &r.key_info())?;
+            m.serialize_entry("flags", &r.key_info())?;
             m.serialize_entry("author_key_en", &r.key_info().contains(crate::key_info::KeyInfo::AUTHOR_KEY_EN))?;
             m.serialize_entry("mask_chip_key", &r.key_info().contains(crate::key_info::KeyInfo::MASK_CHIP_KEY))?;
             m.serialize_entry("signing_key", &r.signing_key().raw())?;
