@@ -36,6 +36,7 @@ impl EcdsaSignature {
     pub const SIZE: usize = 0x200;
 
     /// Views the first 0x200 bytes of `bytes` as a signature.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self, ParseError> {
         <Self as FromBytes>::ref_from_prefix(bytes)
             .map(|(s, _)| s)
@@ -43,6 +44,7 @@ impl EcdsaSignature {
     }
 
     /// Builds a signature from big-endian P-384 `r` and `s` (as standard libraries produce them).
+    #[inline]
     pub fn from_p384_be(r: &[u8; P384_LEN], s: &[u8; P384_LEN]) -> Self {
         let mut sig = Self { r: [0; COMPONENT_LEN], s: [0; COMPONENT_LEN], reserved: [0; 0x170] };
         be_into_le(r, &mut sig.r);
@@ -51,16 +53,19 @@ impl EcdsaSignature {
     }
 
     /// R as a big-endian P-384 scalar, or `None` if bytes above the low 48 are non-zero.
+    #[inline]
     pub fn r_p384_be(&self) -> Option<[u8; P384_LEN]> {
         le_to_p384_be(&self.r)
     }
 
     /// S as a big-endian P-384 scalar, or `None` if bytes above the low 48 are non-zero.
+    #[inline]
     pub fn s_p384_be(&self) -> Option<[u8; P384_LEN]> {
         le_to_p384_be(&self.s)
     }
 
     /// `r ‖ s`, each big-endian, 96 bytes: the fixed-width form most verifiers accept.
+    #[inline]
     pub fn p384_r_s_be(&self) -> Option<[u8; 2 * P384_LEN]> {
         let mut out = [0u8; 2 * P384_LEN];
         out[..P384_LEN].copy_from_slice(&self.r_p384_be()?);
@@ -69,6 +74,7 @@ impl EcdsaSignature {
     }
 
     /// Whether the whole signature is zero (an unsigned report).
+    #[inline]
     pub fn is_zero(&self) -> bool {
         self.as_bytes().iter().all(|&b| b == 0)
     }
@@ -98,6 +104,7 @@ pub enum Curve {
 
 impl Curve {
     /// The curve for a raw value.
+    #[inline]
     pub const fn from_raw(v: u32) -> Self {
         match v {
             1 => Curve::P256,
@@ -107,6 +114,7 @@ impl Curve {
     }
 
     /// The raw value.
+    #[inline]
     pub const fn raw(self) -> u32 {
         match self {
             Curve::P256 => 1,
@@ -142,6 +150,7 @@ impl EcdsaPublicKey {
     pub const SIZE: usize = 0x404;
 
     /// Views the first 0x404 bytes of `bytes` as a public key.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self, ParseError> {
         <Self as FromBytes>::ref_from_prefix(bytes)
             .map(|(s, _)| s)
@@ -149,6 +158,7 @@ impl EcdsaPublicKey {
     }
 
     /// Builds a P-384 key from big-endian affine coordinates.
+    #[inline]
     pub fn from_p384_be(x: &[u8; P384_LEN], y: &[u8; P384_LEN]) -> Self {
         let mut k = Self {
             curve: U32::new(Curve::P384.raw()),
@@ -162,12 +172,14 @@ impl EcdsaPublicKey {
     }
 
     /// The curve.
+    #[inline]
     pub fn curve(&self) -> Curve {
         Curve::from_raw(self.curve.get())
     }
 
     /// The uncompressed SEC1 point `04 ‖ X ‖ Y` for a P-384 key, or `None` if the curve is not
     /// P-384 or a coordinate does not fit 48 bytes.
+    #[inline]
     pub fn p384_sec1_uncompressed(&self) -> Option<[u8; 1 + 2 * P384_LEN]> {
         if self.curve() != Curve::P384 {
             return None;

@@ -38,6 +38,7 @@ pub enum SigningKey {
 
 impl SigningKey {
     /// The 3-bit field value.
+    #[inline]
     pub const fn raw(self) -> u8 {
         match self {
             SigningKey::Vcek => 0,
@@ -48,6 +49,7 @@ impl SigningKey {
     }
 
     /// Decodes the 3-bit field value (higher bits are ignored).
+    #[inline]
     pub const fn from_raw(v: u8) -> Self {
         match v & 7 {
             0 => SigningKey::Vcek,
@@ -75,17 +77,20 @@ impl KeyInfo {
     const SIGNING_KEY_SHIFT: u32 = 2;
 
     /// The signing-key field.
+    #[inline]
     pub const fn signing_key(self) -> SigningKey {
         SigningKey::from_raw((self.bits() >> Self::SIGNING_KEY_SHIFT) as u8)
     }
 
     /// The same word with the signing-key field replaced.
+    #[inline]
     pub const fn with_signing_key(self, key: SigningKey) -> Self {
         let cleared = self.bits() & !(7 << Self::SIGNING_KEY_SHIFT);
         Self::from_bits_retain(cleared | ((key.raw() as u32 & 7) << Self::SIGNING_KEY_SHIFT))
     }
 
     /// Set bits that no ABI revision names.
+    #[inline]
     pub const fn reserved_bits(self) -> u32 {
         self.bits() & Self::RESERVED_MASK
     }

@@ -36,6 +36,7 @@ impl PlatformInfo {
     pub const RESERVED_MASK: u64 = !0xFF;
 
     /// Set bits that no ABI revision names.
+    #[inline]
     pub const fn reserved_bits(self) -> u64 {
         self.bits() & Self::RESERVED_MASK
     }

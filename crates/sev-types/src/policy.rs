@@ -44,21 +44,25 @@ impl GuestPolicy {
     pub const RESERVED_MASK: u64 = !((1u64 << 26) - 1);
 
     /// Minimum firmware ABI minor version (bits 7:0).
+    #[inline]
     pub const fn abi_minor(self) -> u8 {
         self.bits() as u8
     }
 
     /// Minimum firmware ABI major version (bits 15:8).
+    #[inline]
     pub const fn abi_major(self) -> u8 {
         (self.bits() >> 8) as u8
     }
 
     /// The same policy with the ABI version replaced.
+    #[inline]
     pub const fn with_abi(self, major: u8, minor: u8) -> Self {
         Self::from_bits_retain((self.bits() & !0xFFFF) | ((major as u64) << 8) | minor as u64)
     }
 
     /// Set bits that no ABI revision defines.
+    #[inline]
     pub const fn reserved_bits(self) -> u64 {
         self.bits() & Self::RESERVED_MASK
     }

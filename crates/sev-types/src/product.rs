@@ -136,36 +136,50 @@ impl Product {
     ];
 
     /// This product's row of [`PRODUCTS`].
+    #[inline]
     pub fn info(self) -> &'static ProductInfo {
         // The table holds exactly one row per variant, in declaration order.
         &PRODUCTS[self as usize]
     }
 
     /// Finds the product from CPUID family and model (as in report fields CPUID_FAM_ID/CPUID_MOD_ID).
-    pub fn from_cpuid(family: u8, model: u8) -> Option<Product> {
-        PRODUCTS
-            .iter()
-            .find(|p| p.family == family && p.models.iter().any(|&(lo, hi)| (lo..=hi).contains(&model)))
-            .map(|p| p.product)
+    #[inline]
+    pub const fn from_cpuid(family: u8, model: u8) -> Option<Product> {
+        // A direct match (checked against PRODUCTS by a test) keeps this on the hot path of
+        // every report decode.
+        match (family, model) {
+            (0x17, 0x00..=0x0F) => Some(Product::Naples),
+            (0x17, 0x30..=0x3F) => Some(Product::Rome),
+            (0x19, 0x00..=0x0F) => Some(Product::Milan),
+            (0x19, 0x10..=0x1F) => Some(Product::Genoa),
+            (0x19, 0xA0..=0xAF) => Some(Product::BergamoSiena),
+            (0x1A, 0x00..=0x11) => Some(Product::Turin),
+            (0x1A, 0x50..=0x57 | 0x90..=0xAF | 0xC0..=0xC7) => Some(Product::Venice),
+            _ => None,
+        }
     }
 
     /// Finds the product from a raw CPUID Fn0000_0001 EAX value.
+    #[inline]
     pub fn from_cpuid_1_eax(eax: u32) -> Option<Product> {
         let (family, model, _) = split_cpuid_1_eax(eax);
         Self::from_cpuid(family, model)
     }
 
     /// The display name.
+    #[inline]
     pub fn name(self) -> &'static str {
         self.info().name
     }
 
     /// The TCB_VERSION layout, or `None` for generations without SNP.
+    #[inline]
     pub fn tcb_layout(self) -> Option<TcbLayout> {
         self.info().tcb_layout
     }
 
     /// The product whose KDS endpoints and AMD roots certify this one (Bergamo/Siena → Genoa).
+    #[inline]
     pub fn kds_product(self) -> Product {
         match self {
             Product::BergamoSiena => Product::Genoa,
@@ -174,16 +188,19 @@ impl Product {
     }
 
     /// The name used in KDS URLs and AMD certificate names, if KDS serves SNP keys for it.
+    #[inline]
     pub fn kds_name(self) -> Option<&'static str> {
         self.info().kds_name
     }
 
     /// Bytes of CHIP_ID that form the hwID (64, or 8 from Turin on).
+    #[inline]
     pub fn hwid_len(self) -> usize {
         self.info().hwid_len
     }
 
     /// Whether the generation supports SEV-SNP.
+    #[inline]
     pub fn supports_snp(self) -> bool {
         self.info().tcb_layout.is_some()
     }
@@ -286,6 +303,19 @@ mod tests {
             assert_eq!(PRODUCTS[i].product, *p);
         }
         assert_eq!(PRODUCTS.len(), Product::ALL.len());
+    }
+
+    #[test]
+    fn fast_cpuid_match_agrees_with_the_table() {
+        for family in 0..=255u8 {
+            for model in 0..=255u8 {
+                let from_table = PRODUCTS
+                    .iter()
+                    .find(|p| p.family == family && p.models.iter().any(|&(lo, hi)| (lo..=hi).contains(&model)))
+                    .map(|p| p.product);
+                assert_eq!(Product::from_cpuid(family, model), from_table, "{family:#x} {model:#x}");
+            }
+        }
     }
 
     #[test]

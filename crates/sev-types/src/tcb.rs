@@ -27,6 +27,7 @@ impl TcbLayout {
     }
 
     /// Whether the layout carries an FMC SPL.
+    #[inline]
     pub const fn has_fmc(self) -> bool {
         matches!(self, TcbLayout::Turin)
     }
@@ -48,27 +49,25 @@ pub struct TcbVersion(pub u64);
 
 impl TcbVersion {
     /// The eight bytes in wire order.
+    #[inline]
     pub const fn to_le_bytes(self) -> [u8; 8] {
         self.0.to_le_bytes()
     }
 
     /// Decodes the SPLs with `layout`.
+    #[inline]
     pub const fn decode(self, layout: TcbLayout) -> Tcb {
-        let b = self.0.to_le_bytes();
-        let (fmc, bl, tee, snp, ucode) = layout.positions();
-        Tcb {
-            fmc: match fmc {
-                Some(i) => Some(b[i]),
-                None => None,
-            },
-            bootloader: b[bl],
-            tee: b[tee],
-            snp: b[snp],
-            microcode: b[ucode],
+        let v = self.0;
+        match layout {
+            TcbLayout::MilanGenoa => Tcb { fmc: None, bootloader: byte(v, 0), tee: byte(v, 1), snp: byte(v, 6), microcode: byte(v, 7) },
+            TcbLayout::Turin => {
+                Tcb { fmc: Some(byte(v, 0)), bootloader: byte(v, 1), tee: byte(v, 2), snp: byte(v, 3), microcode: byte(v, 7) }
+            }
         }
     }
 
     /// The bytes `layout` leaves reserved, in wire order, for strict validation (all zero on real hardware).
+    #[inline]
     pub fn reserved_bytes(self, layout: TcbLayout) -> impl Iterator<Item = u8> {
         let b = self.0.to_le_bytes();
         let reserved: &'static [usize] = match layout {
@@ -79,9 +78,14 @@ impl TcbVersion {
     }
 
     /// Pairs the raw value with a layout, for display and serialization.
+    #[inline]
     pub const fn with_layout(self, layout: TcbLayout) -> DecodedTcb {
         DecodedTcb { raw: self, layout }
     }
+}
+
+const fn byte(v: u64, i: u32) -> u8 {
+    (v >> (8 * i)) as u8
 }
 
 impl From<u64> for TcbVersion {
@@ -124,6 +128,7 @@ pub struct Tcb {
 
 impl Tcb {
     /// Encodes the SPLs with `layout`. A missing FMC encodes as 0; an FMC SPL is dropped by layouts without one.
+    #[inline]
     pub const fn encode(&self, layout: TcbLayout) -> TcbVersion {
         let mut b = [0u8; 8];
         let (fmc, bl, tee, snp, ucode) = layout.positions();
@@ -140,6 +145,7 @@ impl Tcb {
     /// Whether every component of `self` is at least the same component of `floor`.
     ///
     /// A floor's FMC is only compared when both sides have one.
+    #[inline]
     pub fn dominates(&self, floor: &Tcb) -> bool {
         let fmc_ok = match (self.fmc, floor.fmc) {
             (Some(a), Some(b)) => a >= b,
@@ -179,6 +185,7 @@ pub struct DecodedTcb {
 
 impl DecodedTcb {
     /// The decoded components.
+    #[inline]
     pub const fn tcb(&self) -> Tcb {
         self.raw.decode(self.layout)
     }
@@ -226,6 +233,7 @@ pub struct RawTcb(pub U64);
 
 impl RawTcb {
     /// The value.
+    #[inline]
     pub fn get(self) -> TcbVersion {
         TcbVersion(self.0.get())
     }
