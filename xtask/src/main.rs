@@ -48,6 +48,7 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+#[derive(Clone)]
 struct Step {
     program: String,
     args: Vec<String>,

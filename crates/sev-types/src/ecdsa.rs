@@ -219,6 +219,29 @@ fn le_to_p384_be(le: &[u8; COMPONENT_LEN]) -> Option<[u8; P384_LEN]> {
     Some(out)
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for EcdsaSignature {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("EcdsaSignature", 2)?;
+        st.serialize_field("r", &crate::fmt::Hex(&self.r))?;
+        st.serialize_field("s", &crate::fmt::Hex(&self.s))?;
+        st.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for EcdsaPublicKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("EcdsaPublicKey", 3)?;
+        st.serialize_field("curve", &self.curve())?;
+        st.serialize_field("qx", &crate::fmt::Hex(&self.qx))?;
+        st.serialize_field("qy", &crate::fmt::Hex(&self.qy))?;
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

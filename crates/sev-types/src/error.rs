@@ -5,6 +5,7 @@
 /// Every parser in this crate is total: it either returns a view or one of these,
 /// and never panics or reads out of bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ParseError {
     /// The buffer is shorter than the structure.

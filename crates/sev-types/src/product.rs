@@ -39,6 +39,7 @@ pub enum Product {
 
 /// One row of the product table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProductInfo {
     /// The product this row describes.
     pub product: Product,

@@ -225,6 +225,29 @@ impl serde::Serialize for HexU64 {
     }
 }
 
+/// Serializes as the raw value in hex (`"0x…"`, 16 digits); deserializes from that, a decimal
+/// string, or a number.
+#[cfg(feature = "serde")]
+impl serde::Serialize for TcbVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        HexU64(self.0).serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TcbVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::flags_serde::deserialize_raw(d).map(TcbVersion)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for RawTcb {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
 /// TCB_VERSION as it appears inside wire structures (unaligned little-endian u64).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]

@@ -129,14 +129,6 @@ mod ser {
         }
     }
 
-    struct HexField<'b>(&'b [u8]);
-
-    impl Serialize for HexField<'_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_str(&Hex(self.0))
-        }
-    }
-
     impl Serialize for DescribedReport<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let r = &self.report;
@@ -145,8 +137,8 @@ mod ser {
             m.serialize_entry("version", &r.version())?;
             m.serialize_entry("guest_svn", &r.guest_svn())?;
             m.serialize_entry("policy", &r.policy())?;
-            m.serialize_entry("family_id", &HexField(r.family_id()))?;
-            m.serialize_entry("image_id", &HexField(r.image_id()))?;
+            m.serialize_entry("family_id", &Hex(r.family_id()))?;
+            m.serialize_entry("image_id", &Hex(r.image_id()))?;
             m.serialize_entry("vmpl", &r.vmpl())?;
             m.serialize_entry("sig_algo", &r.signature_algo())?;
             m.serialize_entry("current_tcb", &Tcb(self, r.current_tcb()))?;
@@ -155,18 +147,18 @@ mod ser {
             m.serialize_entry("author_key_en", &r.key_info().contains(crate::key_info::KeyInfo::AUTHOR_KEY_EN))?;
             m.serialize_entry("mask_chip_key", &r.key_info().contains(crate::key_info::KeyInfo::MASK_CHIP_KEY))?;
             m.serialize_entry("signing_key", &r.signing_key().raw())?;
-            m.serialize_entry("report_data", &HexField(r.report_data()))?;
-            m.serialize_entry("measurement", &HexField(r.measurement()))?;
-            m.serialize_entry("host_data", &HexField(r.host_data()))?;
-            m.serialize_entry("id_key_digest", &HexField(r.id_key_digest()))?;
-            m.serialize_entry("author_key_digest", &HexField(r.author_key_digest()))?;
-            m.serialize_entry("report_id", &HexField(r.report_id()))?;
-            m.serialize_entry("report_id_ma", &HexField(r.report_id_ma()))?;
+            m.serialize_entry("report_data", &Hex(r.report_data()))?;
+            m.serialize_entry("measurement", &Hex(r.measurement()))?;
+            m.serialize_entry("host_data", &Hex(r.host_data()))?;
+            m.serialize_entry("id_key_digest", &Hex(r.id_key_digest()))?;
+            m.serialize_entry("author_key_digest", &Hex(r.author_key_digest()))?;
+            m.serialize_entry("report_id", &Hex(r.report_id()))?;
+            m.serialize_entry("report_id_ma", &Hex(r.report_id_ma()))?;
             m.serialize_entry("reported_tcb", &Tcb(self, r.reported_tcb()))?;
             m.serialize_entry("cpuid_fam_id", &r.cpuid_fam_id())?;
             m.serialize_entry("cpuid_mod_id", &r.cpuid_mod_id())?;
             m.serialize_entry("cpuid_step", &r.cpuid_step())?;
-            m.serialize_entry("chip_id", &HexField(r.chip_id()))?;
+            m.serialize_entry("chip_id", &Hex(r.chip_id()))?;
             m.serialize_entry("committed_tcb", &Tcb(self, r.committed_tcb()))?;
             let (cma, cmi, cb) = r.current_version();
             let (oma, omi, ob) = r.committed_version();
@@ -179,8 +171,8 @@ mod ser {
             m.serialize_entry("launch_tcb", &Tcb(self, r.launch_tcb()))?;
             m.serialize_entry("launch_mit_vector", &r.launch_mit_vector())?;
             m.serialize_entry("current_mit_vector", &r.current_mit_vector())?;
-            m.serialize_entry("sig_r", &HexField(&r.signature().r))?;
-            m.serialize_entry("sig_s", &HexField(&r.signature().s))?;
+            m.serialize_entry("sig_r", &Hex(&r.signature().r))?;
+            m.serialize_entry("sig_s", &Hex(&r.signature().s))?;
             m.end()
         }
     }
