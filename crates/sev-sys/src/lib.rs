@@ -1,1 +1,53 @@
-//! Raw Linux ioctl bindings for AMD SEV (work in progress).
+//! Raw Linux ioctl bindings for AMD SEV and SEV-SNP, with one safe wrapper per command.
+//!
+//! * [`uapi`]: `#[repr(C)]` copies of every kernel structure and constant, layout-asserted.
+//! * [`ioctls`]: every ioctl request number, in one file.
+//! * [`SevDevice`]: `/dev/sev` platform commands (`SEV_ISSUE_CMD`).
+//! * [`SevGuestDevice`]: `/dev/sev-guest` attestation reports and derived keys.
+//! * [`SevVm`] and [`KvmHost`]: KVM's SEV interface on a VM fd (`KVM_MEMORY_ENCRYPT_OP`,
+//!   guest_memfd, memory attributes) and SEV capabilities of `/dev/kvm`.
+//! * [`traits`]: the seam (`PlatformDevice`, `LaunchDevice`, `GuestDevice`) that lets a
+//!   simulator stand in for the real devices; implemented here for the real ones.
+//!
+//! Every failure keeps its errno ([`IoctlError`]) together with the firmware status the kernel
+//! reported ([`sev_types::status::FirmwareStatus`]); a missing device node is
+//! [`Error::DeviceAbsent`], and a KVM without SEV support is [`Error::SevUnsupported`].
+//!
+//! ```no_run
+//! # #[cfg(target_os = "linux")] {
+//! use sev_sys::{Error, SevDevice};
+//! match SevDevice::open_read_only() {
+//!     Ok(dev) => println!("{:?}", dev.snp_platform_status()?),
+//!     Err(Error::DeviceAbsent { .. }) => eprintln!("not an SEV host"),
+//!     Err(e) => return Err(e),
+//! }
+//! # }
+//! # Ok::<(), sev_sys::Error>(())
+//! ```
+#![warn(missing_docs, rust_2018_idioms, unused_qualifications, unnameable_types)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+
+mod error;
+pub mod traits;
+pub mod uapi;
+
+#[cfg(target_os = "linux")]
+mod guest;
+#[cfg(target_os = "linux")]
+pub mod ioctls;
+#[cfg(target_os = "linux")]
+mod kvm;
+#[cfg(target_os = "linux")]
+mod sev;
+
+pub use error::{Error, IoctlError};
+#[cfg(target_os = "linux")]
+pub use guest::{DerivedKey, SevGuestDevice};
+#[cfg(target_os = "linux")]
+pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
+/// The kvm-ioctls version this crate's KVM wrappers borrow from (`Kvm`, `VmFd`).
+#[cfg(target_os = "linux")]
+pub use kvm_ioctls;
+#[cfg(target_os = "linux")]
+pub use sev::{PdhCertExport, SevDevice};
+pub use traits::ExtReport;

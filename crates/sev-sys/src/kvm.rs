@@ -1,0 +1,698 @@
+//! KVM's SEV interface: `KVM_MEMORY_ENCRYPT_OP` and memory plumbing on a VM fd ([`SevVm`]), and
+//! SEV capabilities of `/dev/kvm` ([`KvmHost`]).
+
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use kvm_ioctls::{Kvm, VmFd};
+
+use crate::error::{Error, IoctlError};
+use crate::ioctls::{self, raw};
+use crate::sev::{SevDevice, len_u32};
+use crate::uapi::*;
+
+/// Host page size assumed by the SNP launch commands.
+const PAGE_SIZE: u64 = 4096;
+
+/// A bitmask of VM types from `KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)`: bit N = type N.
+///
+/// ```
+/// use sev_sys::VmTypes;
+/// use sev_sys::uapi::{KVM_X86_DEFAULT_VM, KVM_X86_SNP_VM};
+/// let t = VmTypes(0b1_0001);
+/// assert!(t.contains(KVM_X86_DEFAULT_VM) && t.contains(KVM_X86_SNP_VM));
+/// assert!(!t.contains(2) && !t.contains(64));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VmTypes(pub u64);
+
+impl VmTypes {
+    /// Whether VM type `ty` (`KVM_X86_*_VM`) is supported.
+    pub const fn contains(self, ty: u32) -> bool {
+        ty < 64 && self.0 & (1 << ty) != 0
+    }
+}
+
+/// `/dev/kvm` queries that kvm-ioctls does not cover: VM types and the SEV device-attribute
+/// group on the system fd.
+///
+/// ```
+/// use sev_sys::kvm_ioctls::Kvm;
+/// use sev_sys::uapi::{KVM_X86_DEFAULT_VM, KVM_X86_SNP_VM};
+/// use sev_sys::KvmHost;
+///
+/// if std::path::Path::new("/dev/kvm").exists() {
+///     let kvm = Kvm::new()?;
+///     let host = KvmHost::new(&kvm);
+///     let types = host.supported_vm_types()?;
+///     assert!(types.contains(KVM_X86_DEFAULT_VM));
+///     if types.contains(KVM_X86_SNP_VM) {
+///         println!("SNP VMSA features: {:#x}", host.sev_vmsa_features()?);
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct KvmHost<'a> {
+    fd: BorrowedFd<'a>,
+}
+
+impl<'a> KvmHost<'a> {
+    /// Borrows an open `/dev/kvm`.
+    pub fn new(kvm: &'a Kvm) -> Self {
+        // SAFETY: `kvm` is borrowed for `'a`, so its fd stays open for the borrow's lifetime.
+        let fd = unsafe { BorrowedFd::borrow_raw(kvm.as_raw_fd()) };
+        Self { fd }
+    }
+
+    /// Borrows any fd that refers to `/dev/kvm`.
+    pub fn from_fd(fd: BorrowedFd<'a>) -> Self {
+        Self { fd }
+    }
+
+    /// `KVM_CHECK_EXTENSION` on `/dev/kvm`: the raw answer (0 = unsupported).
+    pub fn check_extension(&self, cap: u32) -> Result<i32, Error> {
+        check_extension(self.fd, cap)
+    }
+
+    /// `KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)`: the supported `KVM_CREATE_VM` types. Kernels
+    /// before 6.8 do not know the capability (answer 0); they support only the default type.
+    pub fn supported_vm_types(&self) -> Result<VmTypes, Error> {
+        let mask = self.check_extension(KVM_CAP_VM_TYPES)?;
+        Ok(if mask == 0 {
+            VmTypes(1 << KVM_X86_DEFAULT_VM)
+        } else {
+            VmTypes(mask as u32 as u64)
+        })
+    }
+
+    /// `KVM_HAS_DEVICE_ATTR` on `/dev/kvm`: `Ok(false)` when the kernel answers `ENXIO`.
+    pub fn has_device_attr(&self, group: u32, attr: u64) -> Result<bool, Error> {
+        let a = KvmDeviceAttr {
+            flags: 0,
+            group,
+            attr,
+            addr: 0,
+        };
+        // SAFETY: the kernel only reads `a` (24 bytes, live on this frame); `addr` is unused
+        // by KVM_HAS_DEVICE_ATTR.
+        match unsafe { raw::kvm_has_device_attr(self.fd.as_raw_fd(), &a) } {
+            Ok(_) => Ok(true),
+            Err(nix::errno::Errno::ENXIO) => Ok(false),
+            Err(e) => Err(IoctlError::new("KVM_HAS_DEVICE_ATTR", e as i32).into()),
+        }
+    }
+
+    /// `KVM_GET_DEVICE_ATTR` on `/dev/kvm`: a u64 attribute value (`ENXIO` if absent).
+    pub fn get_device_attr(&self, group: u32, attr: u64) -> Result<u64, Error> {
+        let mut value = 0u64;
+        let a = KvmDeviceAttr {
+            flags: 0,
+            group,
+            attr,
+            addr: &raw mut value as u64,
+        };
+        // SAFETY: the kernel reads `a` and writes one u64 through `a.addr`, which points at
+        // `value` on this frame; every attribute in the x86 system groups is a u64.
+        unsafe { raw::kvm_get_device_attr(self.fd.as_raw_fd(), &a) }
+            .map_err(|e| IoctlError::new("KVM_GET_DEVICE_ATTR", e as i32))?;
+        Ok(value)
+    }
+
+    /// `KVM_X86_SEV_VMSA_FEATURES` (group `KVM_X86_GRP_SEV`): VMSA features accepted by
+    /// `KVM_SEV_INIT2` (6.10+).
+    pub fn sev_vmsa_features(&self) -> Result<u64, Error> {
+        self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_VMSA_FEATURES)
+    }
+
+    /// `KVM_X86_SNP_POLICY_BITS`: SNP policy bits KVM accepts.
+    pub fn snp_policy_bits(&self) -> Result<u64, Error> {
+        self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS)
+    }
+
+    /// `KVM_X86_SEV_SNP_REQ_CERTS`: whether `KVM_SEV_SNP_ENABLE_REQ_CERTS` exists (7.0+);
+    /// `false` when the attribute is unknown.
+    pub fn snp_req_certs_supported(&self) -> Result<bool, Error> {
+        if !self.has_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS)? {
+            return Ok(false);
+        }
+        Ok(self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS)? != 0)
+    }
+
+    /// `KVM_CREATE_VM` with a VM type (`KVM_X86_*_VM`), through kvm-ioctls.
+    pub fn create_vm(kvm: &Kvm, vm_type: u32) -> Result<VmFd, Error> {
+        kvm.create_vm_with_type(u64::from(vm_type))
+            .map_err(|e| IoctlError::new("KVM_CREATE_VM", e.errno()).into())
+    }
+}
+
+fn check_extension(fd: BorrowedFd<'_>, cap: u32) -> Result<i32, Error> {
+    // SAFETY: KVM_CHECK_EXTENSION takes its argument by value; no memory is passed.
+    unsafe { raw::ioctl_with_val(fd.as_raw_fd(), ioctls::KVM_CHECK_EXTENSION, libc::c_ulong::from(cap)) }
+        .map_err(|e| IoctlError::new("KVM_CHECK_EXTENSION", e as i32).into())
+}
+
+/// The arguments of `KVM_SEV_SNP_LAUNCH_FINISH`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SnpLaunchFinish<'a> {
+    /// The 96-byte ID block and the 4096-byte ID authentication structure, if any.
+    pub id_block: Option<(&'a [u8; KVM_SEV_SNP_ID_BLOCK_SIZE], &'a [u8; KVM_SEV_SNP_ID_AUTH_SIZE])>,
+    /// Whether the ID authentication structure carries an author key.
+    pub auth_key_en: bool,
+    /// Whether VCEK-signed reports are disabled for this guest.
+    pub vcek_disabled: bool,
+    /// Host data placed in every report.
+    pub host_data: [u8; KVM_SEV_SNP_FINISH_DATA_SIZE],
+}
+
+/// The SEV interface of a KVM VM fd: one method per `KVM_SEV_*` command, plus the encrypted-
+/// memory plumbing (regions, guest_memfd, memory attributes).
+///
+/// A `KVM_MEMORY_ENCRYPT_OP` answered with `ENOTTY` is [`Error::SevUnsupported`]; other failures
+/// keep the errno and the firmware status from `kvm_sev_cmd.error`.
+///
+/// ```
+/// use sev_sys::kvm_ioctls::Kvm;
+/// use sev_sys::uapi::{KVM_CAP_GUEST_MEMFD, KVM_X86_DEFAULT_VM, KvmSevInit};
+/// use sev_sys::{Error, KvmHost, SevVm};
+///
+/// if std::path::Path::new("/dev/kvm").exists() {
+///     let kvm = Kvm::new()?;
+///     let vm = KvmHost::create_vm(&kvm, KVM_X86_DEFAULT_VM)?;
+///     let sev = SevVm::new(&vm, None);
+///     if sev.check_extension(KVM_CAP_GUEST_MEMFD)? > 0 {
+///         let _gmem = sev.create_guest_memfd(2 << 20, 0)?;
+///     }
+///     match sev.sev_init2(&KvmSevInit::default()) {
+///         Err(Error::SevUnsupported { op }) => eprintln!("{op}: no SEV on this KVM"),
+///         other => eprintln!("KVM_SEV_INIT2 on a default VM: {other:?}"),
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SevVm<'a> {
+    vm: BorrowedFd<'a>,
+    sev_fd: Option<BorrowedFd<'a>>,
+}
+
+impl<'a> SevVm<'a> {
+    /// Borrows a kvm-ioctls VM, with the `/dev/sev` fd KVM expects in `kvm_sev_cmd.sev_fd`.
+    pub fn new(vm: &'a VmFd, sev: Option<&'a SevDevice>) -> Self {
+        use std::os::fd::AsFd;
+        // SAFETY: `vm` is borrowed for `'a`, so its fd stays open for the borrow's lifetime.
+        let vm = unsafe { BorrowedFd::borrow_raw(vm.as_raw_fd()) };
+        Self {
+            vm,
+            sev_fd: sev.map(|s| s.as_fd()),
+        }
+    }
+
+    /// Borrows raw fds: a KVM VM and optionally `/dev/sev`.
+    pub fn from_fds(vm: BorrowedFd<'a>, sev_fd: Option<BorrowedFd<'a>>) -> Self {
+        Self { vm, sev_fd }
+    }
+
+    /// The VM fd.
+    pub fn vm_fd(&self) -> BorrowedFd<'a> {
+        self.vm
+    }
+
+    /// `KVM_MEMORY_ENCRYPT_OP` with command `id` and payload address `data` (0 for none).
+    ///
+    /// # Safety
+    /// `data` must be 0 or point to the payload structure of command `id`, valid for reads and
+    /// writes of its full size, and every user address inside the payload must point to memory
+    /// valid for the access and length the command implies, for the duration of the call.
+    pub unsafe fn encrypt_op(&self, op: &'static str, id: u32, data: u64) -> Result<(), Error> {
+        let mut cmd = KvmSevCmd {
+            id,
+            pad0: 0,
+            data,
+            error: 0,
+            sev_fd: self.sev_fd.map_or(u32::MAX, |f| f.as_raw_fd() as u32),
+        };
+        // SAFETY: `cmd` is a live `kvm_sev_cmd`; the caller guarantees what `data` points to.
+        match unsafe { raw::kvm_memory_encrypt_op(self.vm.as_raw_fd(), &mut cmd) } {
+            Ok(_) => Ok(()),
+            Err(nix::errno::Errno::ENOTTY) => Err(Error::SevUnsupported { op }),
+            Err(e) => Err(IoctlError::new(op, e as i32).with_firmware_status(cmd.error).into()),
+        }
+    }
+
+    /// `KVM_SEV_INIT2`: initialises an SEV, SEV-ES or SNP VM (6.10+).
+    pub fn sev_init2(&self, init: &KvmSevInit) -> Result<(), Error> {
+        let mut p = *init;
+        // SAFETY: `data` points at `p`, a live `kvm_sev_init` that the kernel only reads.
+        unsafe { self.encrypt_op("KVM_SEV_INIT2", KVM_SEV_INIT2, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_INIT`: legacy SEV initialisation (default VM type only).
+    pub fn sev_init(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_INIT", KVM_SEV_INIT, 0) }
+    }
+
+    /// `KVM_SEV_ES_INIT`: legacy SEV-ES initialisation (default VM type only).
+    pub fn sev_es_init(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_ES_INIT", KVM_SEV_ES_INIT, 0) }
+    }
+
+    /// `KVM_SEV_LAUNCH_START`: starts an SEV launch with `policy`, the guest owner's PDH
+    /// certificate and session blob (both optional); returns the new guest handle.
+    pub fn launch_start(&self, handle: u32, policy: u32, dh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
+        const OP: &str = "KVM_SEV_LAUNCH_START";
+        let mut p = KvmSevLaunchStart {
+            handle,
+            policy,
+            dh_uaddr: addr_or_null(dh_cert),
+            dh_len: len_u32(OP, dh_cert.len())?,
+            session_uaddr: addr_or_null(session),
+            session_len: len_u32(OP, session.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; its two address/length pairs describe live borrowed
+        // slices that the kernel only reads; it writes back `p.handle`.
+        unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_START, &raw mut p as u64) }?;
+        Ok(p.handle)
+    }
+
+    /// `KVM_SEV_LAUNCH_UPDATE_DATA`: encrypts and measures `guest_memory` in place. The slice
+    /// must lie inside a registered memslot's backing memory.
+    pub fn launch_update_data(&self, guest_memory: &mut [u8]) -> Result<(), Error> {
+        const OP: &str = "KVM_SEV_LAUNCH_UPDATE_DATA";
+        let mut p = KvmSevLaunchUpdateData {
+            uaddr: guest_memory.as_mut_ptr() as u64,
+            len: len_u32(OP, guest_memory.len())?,
+            pad0: 0,
+        };
+        // SAFETY: `data` points at `p`, whose address/length describe the exclusively borrowed
+        // `guest_memory`; the kernel pins and rewrites only those bytes.
+        unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_UPDATE_DATA, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_LAUNCH_UPDATE_VMSA`: encrypts and measures every vCPU's VMSA (SEV-ES).
+    pub fn launch_update_vmsa(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_LAUNCH_UPDATE_VMSA", KVM_SEV_LAUNCH_UPDATE_VMSA, 0) }
+    }
+
+    /// `KVM_SEV_LAUNCH_MEASURE`: the launch measurement blob (length query, then fetch).
+    pub fn launch_measure(&self) -> Result<Vec<u8>, Error> {
+        const OP: &str = "KVM_SEV_LAUNCH_MEASURE";
+        let mut q = KvmSevLaunchMeasure::default();
+        // SAFETY: `data` points at `q`; with `uaddr` 0 the kernel only writes `q.len`.
+        let r = unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_MEASURE, &raw mut q as u64) };
+        let len = length_after_query(r, q.len)?;
+        let mut buf = vec![0u8; len as usize];
+        let mut p = KvmSevLaunchMeasure {
+            uaddr: buf.as_mut_ptr() as u64,
+            len,
+            pad0: 0,
+        };
+        // SAFETY: `data` points at `p`, whose address/length describe `buf`, owned here.
+        unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_MEASURE, &raw mut p as u64) }?;
+        buf.truncate(p.len as usize);
+        Ok(buf)
+    }
+
+    /// `KVM_SEV_LAUNCH_SECRET`: injects a secret packet (`header`, encrypted `transport`) into
+    /// `guest_memory`.
+    pub fn launch_secret(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
+        const OP: &str = "KVM_SEV_LAUNCH_SECRET";
+        let mut p = KvmSevLaunchSecret {
+            hdr_uaddr: header.as_ptr() as u64,
+            hdr_len: len_u32(OP, header.len())?,
+            guest_uaddr: guest_memory.as_mut_ptr() as u64,
+            guest_len: len_u32(OP, guest_memory.len())?,
+            trans_uaddr: transport.as_ptr() as u64,
+            trans_len: len_u32(OP, transport.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; the header and transport slices are only read, and the
+        // exclusively borrowed `guest_memory` is the only memory written.
+        unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_SECRET, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_LAUNCH_FINISH`: ends an SEV / SEV-ES launch.
+    pub fn launch_finish(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_LAUNCH_FINISH", KVM_SEV_LAUNCH_FINISH, 0) }
+    }
+
+    /// `KVM_SEV_GUEST_STATUS`: handle, policy and state of the guest.
+    pub fn guest_status(&self) -> Result<KvmSevGuestStatus, Error> {
+        let mut p = KvmSevGuestStatus::default();
+        // SAFETY: `data` points at `p`, a live `kvm_sev_guest_status` the kernel writes.
+        unsafe { self.encrypt_op("KVM_SEV_GUEST_STATUS", KVM_SEV_GUEST_STATUS, &raw mut p as u64) }?;
+        Ok(p)
+    }
+
+    /// `KVM_SEV_DBG_DECRYPT`: decrypts guest memory at `src` into `dst` (debug policy only).
+    pub fn dbg_decrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
+        self.dbg("KVM_SEV_DBG_DECRYPT", KVM_SEV_DBG_DECRYPT, src, dst)
+    }
+
+    /// `KVM_SEV_DBG_ENCRYPT`: encrypts `src` into guest memory at `dst` (debug policy only).
+    pub fn dbg_encrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
+        self.dbg("KVM_SEV_DBG_ENCRYPT", KVM_SEV_DBG_ENCRYPT, src, dst)
+    }
+
+    fn dbg(&self, op: &'static str, id: u32, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
+        if src.len() != dst.len() {
+            return Err(Error::InvalidArgument {
+                op,
+                reason: format!("source is {} bytes, destination {}", src.len(), dst.len()),
+            });
+        }
+        let mut p = KvmSevDbg {
+            src_uaddr: src.as_ptr() as u64,
+            dst_uaddr: dst.as_mut_ptr() as u64,
+            len: len_u32(op, src.len())?,
+            pad0: 0,
+        };
+        // SAFETY: `data` points at `p`; `src` (read) and the exclusively borrowed `dst`
+        // (written) are live slices of exactly `len` bytes.
+        unsafe { self.encrypt_op(op, id, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_GET_ATTESTATION_REPORT`: an SEV (pre-SNP) attestation report bound to `mnonce`
+    /// (length query, then fetch).
+    pub fn get_attestation_report(&self, mnonce: [u8; 16]) -> Result<Vec<u8>, Error> {
+        const OP: &str = "KVM_SEV_GET_ATTESTATION_REPORT";
+        let mut q = KvmSevAttestationReport {
+            mnonce,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `q`; with `uaddr` 0 the kernel only writes `q.len`.
+        let r = unsafe { self.encrypt_op(OP, KVM_SEV_GET_ATTESTATION_REPORT, &raw mut q as u64) };
+        let len = length_after_query(r, q.len)?;
+        let mut buf = vec![0u8; len as usize];
+        let mut p = KvmSevAttestationReport {
+            mnonce,
+            uaddr: buf.as_mut_ptr() as u64,
+            len,
+            pad0: 0,
+        };
+        // SAFETY: `data` points at `p`, whose address/length describe `buf`, owned here.
+        unsafe { self.encrypt_op(OP, KVM_SEV_GET_ATTESTATION_REPORT, &raw mut p as u64) }?;
+        buf.truncate(p.len as usize);
+        Ok(buf)
+    }
+
+    /// `KVM_SEV_SEND_START`: starts an outgoing migration to a platform with the given PDH and
+    /// platform certificates and AMD certificates; returns the guest policy and the session
+    /// blob (length query, then fetch).
+    pub fn send_start(&self, pdh_cert: &[u8], plat_certs: &[u8], amd_certs: &[u8]) -> Result<(u32, Vec<u8>), Error> {
+        const OP: &str = "KVM_SEV_SEND_START";
+        let mut p = KvmSevSendStart {
+            pdh_cert_uaddr: addr_or_null(pdh_cert),
+            pdh_cert_len: len_u32(OP, pdh_cert.len())?,
+            plat_certs_uaddr: addr_or_null(plat_certs),
+            plat_certs_len: len_u32(OP, plat_certs.len())?,
+            amd_certs_uaddr: addr_or_null(amd_certs),
+            amd_certs_len: len_u32(OP, amd_certs.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; the three certificate ranges are live borrowed slices
+        // the kernel only reads; with `session_uaddr` 0 it only writes `p.session_len`.
+        let r = unsafe { self.encrypt_op(OP, KVM_SEV_SEND_START, &raw mut p as u64) };
+        let len = length_after_query(r, p.session_len)?;
+        let mut session = vec![0u8; len as usize];
+        p.session_uaddr = session.as_mut_ptr() as u64;
+        p.session_len = len;
+        // SAFETY: as above, plus `session_uaddr`/`session_len` describe `session`, owned here.
+        unsafe { self.encrypt_op(OP, KVM_SEV_SEND_START, &raw mut p as u64) }?;
+        session.truncate(p.session_len as usize);
+        Ok((p.policy, session))
+    }
+
+    /// `KVM_SEV_SEND_UPDATE_DATA`: encrypts `guest_memory` for transport into `transport`,
+    /// writing the packet header into `header` (sizes as the firmware requires).
+    pub fn send_update_data(&self, guest_memory: &[u8], header: &mut [u8], transport: &mut [u8]) -> Result<(), Error> {
+        const OP: &str = "KVM_SEV_SEND_UPDATE_DATA";
+        let mut p = KvmSevSendUpdateData {
+            hdr_uaddr: header.as_mut_ptr() as u64,
+            hdr_len: len_u32(OP, header.len())?,
+            guest_uaddr: guest_memory.as_ptr() as u64,
+            guest_len: len_u32(OP, guest_memory.len())?,
+            trans_uaddr: transport.as_mut_ptr() as u64,
+            trans_len: len_u32(OP, transport.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; `guest_memory` is only read, and the exclusively borrowed
+        // `header` and `transport` are the only memory written, within their lengths.
+        unsafe { self.encrypt_op(OP, KVM_SEV_SEND_UPDATE_DATA, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_RECEIVE_START`: starts an incoming migration with the source's PDH certificate
+    /// and session blob; returns the new guest handle.
+    pub fn receive_start(&self, handle: u32, policy: u32, pdh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
+        const OP: &str = "KVM_SEV_RECEIVE_START";
+        let mut p = KvmSevReceiveStart {
+            handle,
+            policy,
+            pdh_uaddr: addr_or_null(pdh_cert),
+            pdh_len: len_u32(OP, pdh_cert.len())?,
+            session_uaddr: addr_or_null(session),
+            session_len: len_u32(OP, session.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; both ranges are live borrowed slices the kernel only
+        // reads; it writes back `p.handle`.
+        unsafe { self.encrypt_op(OP, KVM_SEV_RECEIVE_START, &raw mut p as u64) }?;
+        Ok(p.handle)
+    }
+
+    /// `KVM_SEV_RECEIVE_UPDATE_DATA`: decrypts a transport packet into `guest_memory`.
+    pub fn receive_update_data(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
+        const OP: &str = "KVM_SEV_RECEIVE_UPDATE_DATA";
+        let mut p = KvmSevReceiveUpdateData {
+            hdr_uaddr: header.as_ptr() as u64,
+            hdr_len: len_u32(OP, header.len())?,
+            guest_uaddr: guest_memory.as_mut_ptr() as u64,
+            guest_len: len_u32(OP, guest_memory.len())?,
+            trans_uaddr: transport.as_ptr() as u64,
+            trans_len: len_u32(OP, transport.len())?,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; `header` and `transport` are only read, and the
+        // exclusively borrowed `guest_memory` is the only memory written.
+        unsafe { self.encrypt_op(OP, KVM_SEV_RECEIVE_UPDATE_DATA, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_SEND_FINISH`: ends an outgoing migration.
+    pub fn send_finish(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_SEND_FINISH", KVM_SEV_SEND_FINISH, 0) }
+    }
+
+    /// `KVM_SEV_SEND_CANCEL`: cancels an outgoing migration.
+    pub fn send_cancel(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_SEND_CANCEL", KVM_SEV_SEND_CANCEL, 0) }
+    }
+
+    /// `KVM_SEV_RECEIVE_FINISH`: ends an incoming migration.
+    pub fn receive_finish(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_RECEIVE_FINISH", KVM_SEV_RECEIVE_FINISH, 0) }
+    }
+
+    /// `KVM_SEV_SNP_LAUNCH_START`: starts an SNP launch (`flags` and padding must be zero).
+    pub fn snp_launch_start(&self, start: &KvmSevSnpLaunchStart) -> Result<(), Error> {
+        let mut p = *start;
+        // SAFETY: `data` points at `p`, a live `kvm_sev_snp_launch_start` the kernel only reads.
+        unsafe { self.encrypt_op("KVM_SEV_SNP_LAUNCH_START", KVM_SEV_SNP_LAUNCH_START, &raw mut p as u64) }
+    }
+
+    /// `KVM_SEV_SNP_LAUNCH_UPDATE`: copies `src` into the (already private) guest pages from
+    /// `gfn_start` and measures them as `page_type` (`KVM_SEV_SNP_PAGE_TYPE_*`). `src` must be
+    /// page aligned and a whole number of pages; for CPUID pages the firmware's corrected table
+    /// is written back into `src` on failure. Re-issues the remainder until all pages are done.
+    pub fn snp_launch_update(&self, gfn_start: u64, page_type: u8, src: &mut [u8]) -> Result<(), Error> {
+        const OP: &str = "KVM_SEV_SNP_LAUNCH_UPDATE";
+        let addr = src.as_mut_ptr() as u64;
+        let len = src.len() as u64;
+        if addr % PAGE_SIZE != 0 || len % PAGE_SIZE != 0 || len == 0 {
+            return Err(Error::InvalidArgument {
+                op: OP,
+                reason: format!("source must be page aligned and a non-zero page multiple, got {addr:#x} + {len:#x}"),
+            });
+        }
+        let mut p = KvmSevSnpLaunchUpdate {
+            gfn_start,
+            uaddr: addr,
+            len,
+            type_: page_type,
+            ..Default::default()
+        };
+        loop {
+            let before = p.len;
+            // SAFETY: `data` points at `p`; `p.uaddr .. p.uaddr + p.len` always lies inside the
+            // exclusively borrowed `src` (the kernel only advances it), which it reads and, for
+            // CPUID pages, writes back.
+            match unsafe { self.encrypt_op(OP, KVM_SEV_SNP_LAUNCH_UPDATE, &raw mut p as u64) } {
+                Ok(()) if p.len == 0 => return Ok(()),
+                Ok(()) if p.len < before && p.len <= len => continue,
+                Ok(()) => {
+                    return Err(Error::MalformedResponse {
+                        op: OP,
+                        reason: format!("no progress: {:#x} bytes left of {before:#x}", p.len),
+                    });
+                }
+                Err(Error::Ioctl(e)) if e.errno == libc::EINTR || e.errno == libc::EAGAIN => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// `KVM_SEV_SNP_LAUNCH_FINISH`: ends an SNP launch (ID block, host data).
+    pub fn snp_launch_finish(&self, finish: &SnpLaunchFinish<'_>) -> Result<(), Error> {
+        let (id_block_uaddr, id_auth_uaddr, id_block_en) = match finish.id_block {
+            Some((b, a)) => (b.as_ptr() as u64, a.as_ptr() as u64, 1),
+            None => (0, 0, 0),
+        };
+        let mut p = KvmSevSnpLaunchFinish {
+            id_block_uaddr,
+            id_auth_uaddr,
+            id_block_en,
+            auth_key_en: u8::from(finish.auth_key_en),
+            vcek_disabled: u8::from(finish.vcek_disabled),
+            host_data: finish.host_data,
+            ..Default::default()
+        };
+        // SAFETY: `data` points at `p`; the ID block (96 B) and ID auth (4096 B) addresses come
+        // from borrowed arrays of exactly the sizes the kernel reads.
+        unsafe {
+            self.encrypt_op(
+                "KVM_SEV_SNP_LAUNCH_FINISH",
+                KVM_SEV_SNP_LAUNCH_FINISH,
+                &raw mut p as u64,
+            )
+        }
+    }
+
+    /// `KVM_SEV_SNP_ENABLE_REQ_CERTS`: enables `KVM_EXIT_SNP_REQ_CERTS` (7.0+; before vCPUs run).
+    pub fn snp_enable_req_certs(&self) -> Result<(), Error> {
+        // SAFETY: no payload.
+        unsafe { self.encrypt_op("KVM_SEV_SNP_ENABLE_REQ_CERTS", KVM_SEV_SNP_ENABLE_REQ_CERTS, 0) }
+    }
+
+    /// `KVM_MEMORY_ENCRYPT_REG_REGION`: pins a host range for an SEV / SEV-ES guest.
+    pub fn register_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
+        let mut r = *region;
+        // SAFETY: the kernel reads `r` only; it pins the described pages by reference count and
+        // never writes through the range on our behalf.
+        unsafe { raw::kvm_memory_encrypt_reg_region(self.vm.as_raw_fd(), &mut r) }
+            .map(drop)
+            .map_err(|e| enc_region_error("KVM_MEMORY_ENCRYPT_REG_REGION", e))
+    }
+
+    /// `KVM_MEMORY_ENCRYPT_UNREG_REGION`: unpins a range registered before.
+    pub fn unregister_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
+        let mut r = *region;
+        // SAFETY: the kernel reads `r` only.
+        unsafe { raw::kvm_memory_encrypt_unreg_region(self.vm.as_raw_fd(), &mut r) }
+            .map(drop)
+            .map_err(|e| enc_region_error("KVM_MEMORY_ENCRYPT_UNREG_REGION", e))
+    }
+
+    /// `KVM_SET_MEMORY_ATTRIBUTES`: marks a GPA range private
+    /// ([`KVM_MEMORY_ATTRIBUTE_PRIVATE`]) or shared (0).
+    pub fn set_memory_attributes(&self, address: u64, size: u64, attributes: u64) -> Result<(), Error> {
+        let a = KvmMemoryAttributes {
+            address,
+            size,
+            attributes,
+            flags: 0,
+        };
+        // SAFETY: the kernel reads `a` (32 bytes, live on this frame) and no user memory.
+        unsafe { raw::kvm_set_memory_attributes(self.vm.as_raw_fd(), &a) }
+            .map(drop)
+            .map_err(|e| IoctlError::new("KVM_SET_MEMORY_ATTRIBUTES", e as i32).into())
+    }
+
+    /// `KVM_CREATE_GUEST_MEMFD`: a new guest_memfd of `size` bytes with `GUEST_MEMFD_FLAG_*`.
+    pub fn create_guest_memfd(&self, size: u64, flags: u64) -> Result<OwnedFd, Error> {
+        let mut g = KvmCreateGuestMemfd {
+            size,
+            flags,
+            reserved: [0; 6],
+        };
+        // SAFETY: the kernel reads `g` (64 bytes, live on this frame) and returns a new fd.
+        let fd = unsafe { raw::kvm_create_guest_memfd(self.vm.as_raw_fd(), &mut g) }
+            .map_err(|e| IoctlError::new("KVM_CREATE_GUEST_MEMFD", e as i32))?;
+        // SAFETY: on success the ioctl returns a fresh fd that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    /// `KVM_SET_USER_MEMORY_REGION2`: adds, changes or deletes a memslot (with guest_memfd).
+    ///
+    /// # Safety
+    /// `userspace_addr .. userspace_addr + memory_size` must be memory mapped in this process
+    /// and stay mapped (and not be reused for anything else) until the slot is deleted or the VM
+    /// is destroyed, because the guest reads and writes it at any time. `guest_memfd`, if
+    /// flagged, must be a guest_memfd of this VM.
+    pub unsafe fn set_user_memory_region2(&self, region: &KvmUserspaceMemoryRegion2) -> Result<(), Error> {
+        // SAFETY: the kernel reads `region` (160 bytes); the caller guarantees the lifetime of
+        // the memory it describes.
+        unsafe { raw::kvm_set_user_memory_region2(self.vm.as_raw_fd(), region) }
+            .map(drop)
+            .map_err(|e| IoctlError::new("KVM_SET_USER_MEMORY_REGION2", e as i32).into())
+    }
+
+    /// `KVM_ENABLE_CAP` on the VM, e.g. `KVM_CAP_EXIT_HYPERCALL` with `1 << 12`.
+    pub fn enable_cap(&self, cap: &KvmEnableCap) -> Result<(), Error> {
+        // SAFETY: the kernel reads `cap` (104 bytes); the capabilities' arguments are values,
+        // not pointers.
+        unsafe { raw::kvm_enable_cap(self.vm.as_raw_fd(), cap) }
+            .map(drop)
+            .map_err(|e| IoctlError::new("KVM_ENABLE_CAP", e as i32).into())
+    }
+
+    /// `KVM_CHECK_EXTENSION` on the VM fd.
+    pub fn check_extension(&self, cap: u32) -> Result<i32, Error> {
+        check_extension(self.vm, cap)
+    }
+}
+
+/// `KVM_PRE_FAULT_MEMORY` on a vCPU fd: pre-populates the guest mappings of
+/// `gpa .. gpa + size`. Returns the range still to do (the kernel advances `gpa`/`size` as it
+/// goes; `(_, 0)` means done). Needs `KVM_CAP_PRE_FAULT_MEMORY`.
+pub fn pre_fault_memory(vcpu: BorrowedFd<'_>, gpa: u64, size: u64) -> Result<(u64, u64), Error> {
+    let mut p = KvmPreFaultMemory {
+        gpa,
+        size,
+        flags: 0,
+        padding: [0; 5],
+    };
+    // SAFETY: the kernel reads and writes back `p` (64 bytes, live on this frame) only.
+    match unsafe { raw::kvm_pre_fault_memory(vcpu.as_raw_fd(), &mut p) } {
+        Ok(_) => Ok((p.gpa, p.size)),
+        Err(e) => Err(IoctlError::new("KVM_PRE_FAULT_MEMORY", e as i32).into()),
+    }
+}
+
+fn enc_region_error(op: &'static str, e: nix::errno::Errno) -> Error {
+    if e == nix::errno::Errno::ENOTTY {
+        Error::SevUnsupported { op }
+    } else {
+        IoctlError::new(op, e as i32).into()
+    }
+}
+
+fn addr_or_null(s: &[u8]) -> u64 {
+    if s.is_empty() { 0 } else { s.as_ptr() as u64 }
+}
+
+/// The length reported by a KVM length query (`INVALID_LEN` or success with the length set).
+fn length_after_query(r: Result<(), Error>, reported: u32) -> Result<u32, Error> {
+    match r {
+        Ok(()) => Ok(reported),
+        Err(Error::Ioctl(e)) if e.fw == Some(sev_types::status::FirmwareStatus::InvalidLength) && reported > 0 => {
+            Ok(reported)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,131 @@
+//! `/dev/sev` and `/dev/sev-guest`: opening an absent node is typed, errno plumbing is checked
+//! against a real fd of the wrong kind, and hardware-only tests are ignored with the reason.
+#![cfg(target_os = "linux")]
+
+use std::fs::File;
+use std::path::Path;
+
+use sev_sys::uapi::*;
+use sev_sys::{Error, SevDevice, SevGuestDevice};
+
+#[test]
+fn absent_sev_device_is_typed() {
+    if Path::new(SevDevice::PATH).exists() {
+        eprintln!("skipped: /dev/sev present; the absent path cannot be observed");
+        return;
+    }
+    for r in [SevDevice::open(), SevDevice::open_read_only()] {
+        match r {
+            Err(e @ Error::DeviceAbsent { .. }) => {
+                assert_eq!(e.errno(), Some(libc::ENOENT));
+                assert!(e.to_string().contains("/dev/sev"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn absent_sev_guest_device_is_typed() {
+    if Path::new(SevGuestDevice::PATH).exists() {
+        eprintln!("skipped: /dev/sev-guest present; the absent path cannot be observed");
+        return;
+    }
+    match SevGuestDevice::open() {
+        Err(Error::DeviceAbsent { path }) => assert_eq!(path, Path::new("/dev/sev-guest")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn other_open_failures_keep_the_io_error() {
+    // A directory cannot be opened for writing: EISDIR, not "absent".
+    match SevDevice::open_path("/", true) {
+        Err(Error::Open { path, source }) => {
+            assert_eq!(path, Path::new("/"));
+            assert_eq!(source.raw_os_error(), Some(libc::EISDIR));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// SEV_ISSUE_CMD on /dev/null: the kernel answers ENOTTY before any firmware is involved, so the
+/// error must carry errno ENOTTY and no firmware status.
+#[test]
+fn sev_issue_cmd_on_a_wrong_fd_keeps_errno() {
+    let dev = SevDevice::from_file(File::open("/dev/null").unwrap());
+    match dev.platform_status() {
+        Err(Error::Ioctl(e)) => {
+            assert_eq!(
+                (e.op, e.errno, e.fw, e.vmm),
+                ("SEV_ISSUE_CMD(SEV_PLATFORM_STATUS)", libc::ENOTTY, None, None)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(dev.snp_commit().unwrap_err().errno(), Some(libc::ENOTTY));
+    // The length dance must propagate the first failure instead of allocating.
+    assert_eq!(dev.get_id().unwrap_err().errno(), Some(libc::ENOTTY));
+    assert_eq!(dev.pdh_cert_export().unwrap_err().errno(), Some(libc::ENOTTY));
+}
+
+/// Guest requests on /dev/null: ENOTTY, and since exitinfo2 was zeroed and never written, no
+/// firmware or VMM status is invented.
+#[test]
+fn guest_request_on_a_wrong_fd_keeps_errno() {
+    let dev = SevGuestDevice::from_file(File::open("/dev/null").unwrap());
+    match dev.get_report(&[0; 64], 0) {
+        Err(Error::Ioctl(e)) => assert_eq!(
+            (e.op, e.errno, e.fw, e.vmm),
+            ("SNP_GET_REPORT", libc::ENOTTY, None, None)
+        ),
+        other => panic!("{other:?}"),
+    }
+    let req = SnpDerivedKeyReq::default();
+    assert_eq!(dev.get_derived_key(&req).unwrap_err().errno(), Some(libc::ENOTTY));
+    assert_eq!(dev.get_ext_report(&[0; 64], 0).unwrap_err().errno(), Some(libc::ENOTTY));
+}
+
+#[test]
+fn ext_report_buffer_must_be_whole_pages_up_to_16k() {
+    let dev = SevGuestDevice::from_file(File::open("/dev/null").unwrap());
+    for len in [1usize, 4095, 4097, SEV_FW_BLOB_MAX_SIZE + 4096] {
+        let mut buf = vec![0u8; len];
+        match dev.get_ext_report_into(&[0; 64], 0, &mut buf) {
+            Err(Error::InvalidArgument { op, .. }) => assert_eq!(op, "SNP_GET_EXT_REPORT", "len {len}"),
+            other => panic!("len {len}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs /dev/sev"]
+fn sev_platform_status_on_hardware() {
+    let dev = SevDevice::open_read_only().unwrap();
+    let s = dev.platform_status().unwrap();
+    assert!(s.api_major >= 1, "{s:?}");
+    assert!(s.state <= SEV_STATE_WORKING, "{s:?}");
+    let snp = dev.snp_platform_status().unwrap();
+    assert!(snp.api_major >= 1, "{snp:?}");
+    let id = dev.get_id().unwrap();
+    assert!(id.len() == 64 || id.len() == 128, "chip id length {}", id.len());
+}
+
+#[test]
+#[ignore = "needs /dev/sev-guest"]
+fn sev_guest_report_on_hardware() {
+    let dev = SevGuestDevice::open().unwrap();
+    let user_data = [0x5a; 64];
+    let report = dev.get_report(&user_data, 0).unwrap();
+    let view = sev_types::report::Report::from_bytes(&report).unwrap();
+    assert!(view.version() >= 2);
+    assert_eq!(&report[0x50..0x90], &user_data, "REPORT_DATA echoes the request");
+    let ext = dev.get_ext_report(&user_data, 0).unwrap();
+    assert_eq!(&ext.report[0x50..0x90], &user_data);
+    let req = SnpDerivedKeyReq::default();
+    assert_eq!(
+        dev.get_derived_key(&req).unwrap().as_bytes(),
+        dev.get_derived_key(&req).unwrap().as_bytes(),
+        "key is deterministic"
+    );
+}
