@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = t.endorsement_key();
         let _ = serde_json::to_string(&t);
-        let Ok(rebuilt) = sev_types::guest::certs::CertTableBuilder::from(t).build() else { return };
+        let Ok(rebuilt) = sev_types::guest::certs::CertTableBuilder::from(t).build() else {
+            return;
+        };
         let again = sev_types::guest::CertTable::from_bytes(&rebuilt).expect("a rebuilt table parses");
         assert_eq!(again.iter().count(), t.iter().count());
     }

@@ -58,11 +58,19 @@ struct Step {
 impl Step {
     fn cargo(args: &[&str]) -> Self {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        Step { program: cargo, args: args.iter().map(|s| s.to_string()).collect(), env: vec![] }
+        Step {
+            program: cargo,
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: vec![],
+        }
     }
 
     fn program(program: &str, args: &[&str]) -> Self {
-        Step { program: program.into(), args: args.iter().map(|s| s.to_string()).collect(), env: vec![] }
+        Step {
+            program: program.into(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: vec![],
+        }
     }
 
     fn env(mut self, k: &str, v: &str) -> Self {
@@ -74,7 +82,10 @@ impl Step {
         let shown = format!("{} {}", self.program, self.args.join(" "));
         eprintln!("==> {shown}");
         let start = Instant::now();
-        let status = Command::new(&self.program).args(&self.args).envs(self.env.iter().cloned()).status();
+        let status = Command::new(&self.program)
+            .args(&self.args)
+            .envs(self.env.iter().cloned())
+            .status();
         match status {
             Ok(s) if s.success() => {
                 eprintln!("<== ok in {:.1}s: {shown}", start.elapsed().as_secs_f64());
@@ -98,7 +109,15 @@ fn fmt() -> Vec<Step> {
 
 fn clippy() -> Vec<Step> {
     vec![
-        Step::cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+        Step::cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ]),
         Step::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     ]
 }

@@ -66,7 +66,9 @@ fn decode_hex(raw: &[u8]) -> Result<Vec<u8>> {
 
 fn decode_base64(raw: &[u8]) -> Result<Vec<u8>> {
     let text = compact(raw);
-    base64::engine::general_purpose::STANDARD.decode(&text).context("invalid base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(&text)
+        .context("invalid base64")
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn sev(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sev")).args(args).output().expect("run sev")
+    Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(args)
+        .output()
+        .expect("run sev")
 }
 
 /// reports.json writes small numbers as "0x.." strings and large ones as decimal numbers.
@@ -74,7 +77,12 @@ fn show_json(rec: &Value, extra: &[&str]) -> Value {
     let mut args = vec!["report", "show", file.to_str().unwrap(), "--format", "json"];
     args.extend_from_slice(extra);
     let out = sev(&args);
-    assert!(out.status.success(), "{}: {}", rec["file"], String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        rec["file"],
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -86,7 +94,11 @@ fn json_output_matches_reports_json_for_every_fixture() {
         let name = rec["file"].as_str().unwrap();
         let version = as_u64(&rec["version"]);
         let product = expected_product(rec);
-        let extra: Vec<&str> = if version < 3 { vec!["--product", product] } else { vec![] };
+        let extra: Vec<&str> = if version < 3 {
+            vec!["--product", product]
+        } else {
+            vec![]
+        };
         let got = show_json(rec, &extra);
         for f in BYTE_FIELDS {
             assert_eq!(got[*f], rec[*f], "{name}: {f}");
@@ -95,10 +107,22 @@ fn json_output_matches_reports_json_for_every_fixture() {
             assert_eq!(got[*f].as_u64(), Some(as_u64(&rec[*f])), "{name}: {f}");
         }
         assert_eq!(raw_of(&got["policy"]), as_u64(&rec["policy"]), "{name}: policy");
-        assert_eq!(raw_of(&got["platform_info"]), as_u64(&rec["platform_info"]), "{name}: platform_info");
+        assert_eq!(
+            raw_of(&got["platform_info"]),
+            as_u64(&rec["platform_info"]),
+            "{name}: platform_info"
+        );
         assert_eq!(raw_of(&got["flags"]), as_u64(&rec["flags"]), "{name}: flags");
-        assert_eq!(got["author_key_en"].as_bool(), Some(as_u64(&rec["author_key_en"]) == 1), "{name}");
-        assert_eq!(got["mask_chip_key"].as_bool(), Some(as_u64(&rec["mask_chip_key"]) == 1), "{name}");
+        assert_eq!(
+            got["author_key_en"].as_bool(),
+            Some(as_u64(&rec["author_key_en"]) == 1),
+            "{name}"
+        );
+        assert_eq!(
+            got["mask_chip_key"].as_bool(),
+            Some(as_u64(&rec["mask_chip_key"]) == 1),
+            "{name}"
+        );
         for f in TCB_FIELDS {
             let (g, e) = (&got[*f], &rec[*f]);
             for k in ["bootloader", "tee", "snp", "microcode"] {
@@ -120,13 +144,21 @@ fn json_output_matches_reports_json_for_every_fixture() {
                 None => assert!(got[f].is_null(), "{name}: {f} present on a v{version} report"),
             }
         }
-        assert_eq!(got["product"].as_str(), Some(product_display(product, rec)), "{name}: product");
+        assert_eq!(
+            got["product"].as_str(),
+            Some(product_display(product, rec)),
+            "{name}: product"
+        );
     }
 }
 
 /// The model-0xA0 Genoa-family report is a Bergamo/Siena part by its CPUID.
 fn product_display<'a>(product: &'a str, rec: &Value) -> &'a str {
-    if as_u64(&rec["cpuid_mod_id"]) == 0xa0 { "Bergamo/Siena" } else { product }
+    if as_u64(&rec["cpuid_mod_id"]) == 0xa0 {
+        "Bergamo/Siena"
+    } else {
+        product
+    }
 }
 
 #[test]
@@ -138,9 +170,21 @@ fn text_output_prints_every_field() {
         let text = String::from_utf8(out.stdout).unwrap();
         for f in BYTE_FIELDS.iter().filter(|f| !f.starts_with("sig_")) {
             let value = rec[*f].as_str().unwrap();
-            assert!(text.contains(&format!("{f:<19}{value}")), "{}: {f} missing from text output", rec["file"]);
+            assert!(
+                text.contains(&format!("{f:<19}{value}")),
+                "{}: {f} missing from text output",
+                rec["file"]
+            );
         }
-        for f in ["policy", "platform_info", "current_tcb", "reported_tcb", "committed_tcb", "launch_tcb", "vmpl"] {
+        for f in [
+            "policy",
+            "platform_info",
+            "current_tcb",
+            "reported_tcb",
+            "committed_tcb",
+            "launch_tcb",
+            "vmpl",
+        ] {
             assert!(text.contains(&format!("  {f} ")), "{}: {f} missing", rec["file"]);
         }
     }

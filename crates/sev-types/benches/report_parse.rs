@@ -18,7 +18,8 @@ fn ours(bytes: &[u8]) -> u64 {
     acc ^= tcb_ours(layout, r.current_tcb()) ^ r.platform_info().bits() ^ u64::from(r.key_info().bits());
     acc ^= u64::from(r.report_data()[63] ^ r.measurement()[47] ^ r.host_data()[31]);
     acc ^= u64::from(r.id_key_digest()[0] ^ r.author_key_digest()[0] ^ r.report_id()[0] ^ r.report_id_ma()[0]);
-    acc ^= tcb_ours(layout, r.reported_tcb()) ^ u64::from(r.cpuid_fam_id().unwrap_or(0) ^ r.cpuid_mod_id().unwrap_or(0));
+    acc ^=
+        tcb_ours(layout, r.reported_tcb()) ^ u64::from(r.cpuid_fam_id().unwrap_or(0) ^ r.cpuid_mod_id().unwrap_or(0));
     acc ^= u64::from(r.cpuid_step().unwrap_or(0) ^ r.chip_id()[0]) ^ tcb_ours(layout, r.committed_tcb());
     let (a, b, c) = r.current_version();
     let (d, e, f) = r.committed_version();

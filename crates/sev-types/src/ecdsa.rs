@@ -46,7 +46,11 @@ impl EcdsaSignature {
     /// Builds a signature from big-endian P-384 `r` and `s` (as standard libraries produce them).
     #[inline]
     pub fn from_p384_be(r: &[u8; P384_LEN], s: &[u8; P384_LEN]) -> Self {
-        let mut sig = Self { r: [0; COMPONENT_LEN], s: [0; COMPONENT_LEN], reserved: [0; 0x170] };
+        let mut sig = Self {
+            r: [0; COMPONENT_LEN],
+            s: [0; COMPONENT_LEN],
+            reserved: [0; 0x170],
+        };
         be_into_le(r, &mut sig.r);
         be_into_le(s, &mut sig.s);
         sig

@@ -57,6 +57,17 @@ const fn nibble(c: u8) -> Option<u8> {
     }
 }
 
+/// Serializes a 64-bit word as a `0x`-prefixed, 16-digit hex string.
+#[cfg(feature = "serde")]
+pub(crate) struct HexU64(pub u64);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for HexU64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{:#018x}", self.0))
+    }
+}
+
 /// serde adapters: byte arrays as lowercase hex strings.
 #[cfg(feature = "serde")]
 pub mod serde_hex {

@@ -8,8 +8,21 @@ use core::fmt;
 /// order of the textual GUID (RFC 4122, [`Guid::from_str_rfc4122`]), while OVMF tables and the
 /// kernel-hashes table use the EFI mixed-endian encoding ([`Guid::from_str_efi`]), where the first
 /// three groups are byte-swapped.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[derive(zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout, zerocopy::Immutable, zerocopy::Unaligned)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    zerocopy::FromBytes,
+    zerocopy::IntoBytes,
+    zerocopy::KnownLayout,
+    zerocopy::Immutable,
+    zerocopy::Unaligned,
+)]
 #[repr(transparent)]
 pub struct Guid(pub [u8; 16]);
 

@@ -110,7 +110,9 @@ impl fmt::Display for KeyInfo {
 }
 
 #[cfg(feature = "serde")]
-crate::flags_serde::flags_serde_impl!(KeyInfo, u32, |k, m| { m.serialize_entry("signing_key", &k.signing_key()) });
+crate::flags_serde::flags_serde_impl!(KeyInfo, u32, |k, m| {
+    m.serialize_entry("signing_key", &k.signing_key())
+});
 
 #[cfg(test)]
 mod tests {

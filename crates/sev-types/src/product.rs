@@ -287,7 +287,8 @@ impl<'de> serde::Deserialize<'de> for Product {
                 f.write_str("a product name such as \"Milan\", \"Genoa\" or \"Turin\"")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Product, E> {
-                v.parse().map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                v.parse()
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
             }
         }
         d.deserialize_str(V)

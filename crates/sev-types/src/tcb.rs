@@ -42,8 +42,7 @@ impl TcbLayout {
 /// let turin = TcbVersion(0x4700_0000_0200_0100).decode(TcbLayout::Turin);
 /// assert_eq!((turin.fmc, turin.bootloader, turin.snp, turin.microcode), (Some(0), 1, 2, 71));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(transparent)]
 pub struct TcbVersion(pub u64);
 
@@ -59,10 +58,20 @@ impl TcbVersion {
     pub const fn decode(self, layout: TcbLayout) -> Tcb {
         let v = self.0;
         match layout {
-            TcbLayout::MilanGenoa => Tcb { fmc: None, bootloader: byte(v, 0), tee: byte(v, 1), snp: byte(v, 6), microcode: byte(v, 7) },
-            TcbLayout::Turin => {
-                Tcb { fmc: Some(byte(v, 0)), bootloader: byte(v, 1), tee: byte(v, 2), snp: byte(v, 3), microcode: byte(v, 7) }
-            }
+            TcbLayout::MilanGenoa => Tcb {
+                fmc: None,
+                bootloader: byte(v, 0),
+                tee: byte(v, 1),
+                snp: byte(v, 6),
+                microcode: byte(v, 7),
+            },
+            TcbLayout::Turin => Tcb {
+                fmc: Some(byte(v, 0)),
+                bootloader: byte(v, 1),
+                tee: byte(v, 2),
+                snp: byte(v, 3),
+                microcode: byte(v, 7),
+            },
         }
     }
 
@@ -210,18 +219,8 @@ impl serde::Serialize for DecodedTcb {
         m.serialize_entry("tee", &t.tee)?;
         m.serialize_entry("snp", &t.snp)?;
         m.serialize_entry("microcode", &t.microcode)?;
-        m.serialize_entry("raw", &HexU64(self.raw.0))?;
+        m.serialize_entry("raw", &crate::fmt::HexU64(self.raw.0))?;
         m.end()
-    }
-}
-
-#[cfg(feature = "serde")]
-struct HexU64(u64);
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for HexU64 {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{:#018x}", self.0))
     }
 }
 
@@ -230,7 +229,7 @@ impl serde::Serialize for HexU64 {
 #[cfg(feature = "serde")]
 impl serde::Serialize for TcbVersion {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        HexU64(self.0).serialize(s)
+        crate::fmt::HexU64(self.0).serialize(s)
     }
 }
 
@@ -249,8 +248,7 @@ impl serde::Serialize for RawTcb {
 }
 
 /// TCB_VERSION as it appears inside wire structures (unaligned little-endian u64).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
 #[repr(transparent)]
 pub struct RawTcb(pub U64);
 
@@ -280,8 +278,20 @@ mod tests {
 
     #[test]
     fn dominance_is_component_wise() {
-        let a = Tcb { fmc: None, bootloader: 4, tee: 0, snp: 24, microcode: 219 };
-        let b = Tcb { fmc: None, bootloader: 3, tee: 0, snp: 25, microcode: 1 };
+        let a = Tcb {
+            fmc: None,
+            bootloader: 4,
+            tee: 0,
+            snp: 24,
+            microcode: 219,
+        };
+        let b = Tcb {
+            fmc: None,
+            bootloader: 3,
+            tee: 0,
+            snp: 25,
+            microcode: 1,
+        };
         assert!(!a.dominates(&b));
         assert!(!b.dominates(&a));
         assert!(a.dominates(&a));

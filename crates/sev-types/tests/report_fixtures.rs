@@ -36,7 +36,14 @@ fn records() -> Vec<(Value, Vec<u8>)> {
 }
 
 fn product_hint(rec: &Value) -> Product {
-    rec["product"].as_str().unwrap().split([' ', '-']).next().unwrap().parse().unwrap()
+    rec["product"]
+        .as_str()
+        .unwrap()
+        .split([' ', '-'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -87,17 +94,37 @@ fn every_fixture_report_decodes_to_the_recorded_values() {
             assert_eq!(t.fmc.map(u64::from), e.get("fmc").map(num), "{name}: {field}");
         }
         let (maj, min, build) = r.current_version();
-        assert_eq!([maj, min, build].map(u64::from), [&rec["current_major"], &rec["current_minor"], &rec["current_build"]].map(num));
+        assert_eq!(
+            [maj, min, build].map(u64::from),
+            [&rec["current_major"], &rec["current_minor"], &rec["current_build"]].map(num)
+        );
         let (maj, min, build) = r.committed_version();
         assert_eq!(
             [maj, min, build].map(u64::from),
-            [&rec["committed_major"], &rec["committed_minor"], &rec["committed_build"]].map(num)
+            [
+                &rec["committed_major"],
+                &rec["committed_minor"],
+                &rec["committed_build"]
+            ]
+            .map(num)
         );
         if r.version() >= 3 {
-            assert_eq!(r.cpuid_fam_id().map(u64::from), Some(num(&rec["cpuid_fam_id"])), "{name}");
-            assert_eq!(r.cpuid_mod_id().map(u64::from), Some(num(&rec["cpuid_mod_id"])), "{name}");
+            assert_eq!(
+                r.cpuid_fam_id().map(u64::from),
+                Some(num(&rec["cpuid_fam_id"])),
+                "{name}"
+            );
+            assert_eq!(
+                r.cpuid_mod_id().map(u64::from),
+                Some(num(&rec["cpuid_mod_id"])),
+                "{name}"
+            );
             assert_eq!(r.cpuid_step().map(u64::from), Some(num(&rec["cpuid_step"])), "{name}");
-            let expected = if num(&rec["cpuid_mod_id"]) == 0xa0 { Product::BergamoSiena } else { product_hint(rec) };
+            let expected = if num(&rec["cpuid_mod_id"]) == 0xa0 {
+                Product::BergamoSiena
+            } else {
+                product_hint(rec)
+            };
             assert_eq!(r.product(), Some(expected), "{name}");
         } else {
             assert_eq!(r.cpuid_fam_id(), None, "{name}");
@@ -116,7 +143,11 @@ fn every_fixture_report_decodes_to_the_recorded_values() {
 fn vlek_and_vcek_signing_keys_are_told_apart() {
     for (rec, bytes) in records() {
         let r = Report::from_bytes(&bytes).unwrap();
-        let want = if rec["file"].as_str().unwrap().contains("/vlek/") { SigningKey::Vlek } else { SigningKey::Vcek };
+        let want = if rec["file"].as_str().unwrap().contains("/vlek/") {
+            SigningKey::Vlek
+        } else {
+            SigningKey::Vcek
+        };
         assert_eq!(r.signing_key(), want, "{}", rec["file"]);
     }
 }
@@ -127,7 +158,11 @@ fn every_prefix_of_a_real_report_is_rejected() {
     for len in 0..good.len() {
         assert_eq!(
             Report::from_bytes(&good[..len]).unwrap_err(),
-            ParseError::Truncated { what: "attestation report", need: REPORT_LEN, got: len },
+            ParseError::Truncated {
+                what: "attestation report",
+                need: REPORT_LEN,
+                got: len
+            },
             "len {len}"
         );
     }
@@ -137,7 +172,9 @@ fn every_prefix_of_a_real_report_is_rejected() {
 fn trailing_bytes_are_rejected_but_from_prefix_returns_them() {
     let (_, mut good) = records().remove(0);
     good.extend_from_slice(b"tail");
-    assert!(matches!(Report::from_bytes(&good), Err(ParseError::BadLength { expected: REPORT_LEN, got, .. }) if got == REPORT_LEN + 4));
+    assert!(
+        matches!(Report::from_bytes(&good), Err(ParseError::BadLength { expected: REPORT_LEN, got, .. }) if got == REPORT_LEN + 4)
+    );
     let (r, rest) = Report::from_prefix(&good).unwrap();
     assert_eq!(rest, b"tail");
     assert_eq!(r.as_bytes().len(), REPORT_LEN);
@@ -149,7 +186,9 @@ fn versions_below_two_are_rejected_and_later_versions_parse() {
     for v in [0u32, 1] {
         let mut b = good.clone();
         b[..4].copy_from_slice(&v.to_le_bytes());
-        assert!(matches!(Report::from_bytes(&b), Err(ParseError::BadValue { field: "version", found, .. }) if found == u64::from(v)));
+        assert!(
+            matches!(Report::from_bytes(&b), Err(ParseError::BadValue { field: "version", found, .. }) if found == u64::from(v))
+        );
     }
     for v in [4u32, 6, 7, 0xFFFF_FFFF] {
         let mut b = good.clone();
@@ -170,10 +209,16 @@ fn masked_chip_id_reports_parse_and_need_a_product_for_v2() {
     let r = Report::from_bytes(&b).unwrap();
     assert!(r.chip_id_masked());
     assert_eq!(r.tcb_layout(None), None);
-    assert_eq!(r.tcb_layout(Some(Product::Milan)), Some(sev_types::tcb::TcbLayout::MilanGenoa));
+    assert_eq!(
+        r.tcb_layout(Some(Product::Milan)),
+        Some(sev_types::tcb::TcbLayout::MilanGenoa)
+    );
     let mut turin_like = good.clone();
     turin_like[0x1A8..0x1E0].fill(0);
-    assert_eq!(Report::from_bytes(&turin_like).unwrap().tcb_layout(None), Some(sev_types::tcb::TcbLayout::Turin));
+    assert_eq!(
+        Report::from_bytes(&turin_like).unwrap().tcb_layout(None),
+        Some(sev_types::tcb::TcbLayout::Turin)
+    );
 }
 
 #[test]

@@ -15,8 +15,20 @@ fn exercise(bytes: &[u8]) -> bool {
     let Ok(r) = Report::from_bytes(bytes) else {
         return false;
     };
-    let _ = (r.version(), r.policy(), r.platform_info(), r.key_info(), r.signing_key(), r.product());
-    let _ = (r.cpuid_fam_id(), r.launch_mit_vector(), r.current_mit_vector(), r.chip_id_masked());
+    let _ = (
+        r.version(),
+        r.policy(),
+        r.platform_info(),
+        r.key_info(),
+        r.signing_key(),
+        r.product(),
+    );
+    let _ = (
+        r.cpuid_fam_id(),
+        r.launch_mit_vector(),
+        r.current_mit_vector(),
+        r.chip_id_masked(),
+    );
     let _ = r.signature().p384_r_s_be();
     for hint in [None, Some(sev_types::Product::Turin), Some(sev_types::Product::Naples)] {
         let _ = r.reported_tcb_decoded(hint);
@@ -33,13 +45,17 @@ fn exercise(bytes: &[u8]) -> bool {
 }
 
 fn mutated_real() -> impl Strategy<Value = Vec<u8>> {
-    (0..REAL.len(), proptest::collection::vec((0..REPORT_LEN, any::<u8>()), 1..16)).prop_map(|(i, flips)| {
-        let mut b = REAL[i].to_vec();
-        for (pos, x) in flips {
-            b[pos] ^= x;
-        }
-        b
-    })
+    (
+        0..REAL.len(),
+        proptest::collection::vec((0..REPORT_LEN, any::<u8>()), 1..16),
+    )
+        .prop_map(|(i, flips)| {
+            let mut b = REAL[i].to_vec();
+            for (pos, x) in flips {
+                b[pos] ^= x;
+            }
+            b
+        })
 }
 
 proptest! {

@@ -1,12 +1,237 @@
-//! `sev kds` (placeholder until sev-verify's KDS module lands).
+//! `sev kds url ...` and `sev kds parse`: AMD KDS URLs, built from a report or from parameters.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use sev_types::Product;
+use sev_types::report::{REPORT_LEN, Report};
+use sev_types::tcb::Tcb;
+use sev_verify::kds::{KdsRequest, KeyType, Resource};
+
+use crate::input::{Inform, read_decoded};
 
 /// `sev kds` subcommands.
 #[derive(clap::Subcommand, Debug)]
-pub enum KdsCmd {}
+pub enum KdsCmd {
+    /// Print the KDS URL of a VCEK, a VLEK, a CA chain or a CRL.
+    #[command(subcommand)]
+    Url(UrlCmd),
+    /// Parse a KDS URL and print what it asks for.
+    Parse(ParseArgs),
+}
+
+/// `sev kds url` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum UrlCmd {
+    /// The VCEK certificate: from a report, or from --product, --hwid and the SPLs.
+    Vcek(CertArgs),
+    /// The VLEK certificate (fetching it needs cloud-provider credentials).
+    Vlek(CertArgs),
+    /// The CA chain (ASK or ASVK, then ARK).
+    Chain(SideArgs),
+    /// The ARK-signed CRL.
+    Crl(SideArgs),
+}
+
+/// Where the report comes from.
+#[derive(clap::Args, Debug)]
+pub struct ReportArg {
+    /// An attestation report (0x4A0 bytes raw, or hex/base64 text).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Encoding of --report.
+    #[arg(long, value_enum, default_value_t, requires = "report")]
+    pub inform: Inform,
+    /// The product (Milan, Genoa, Bergamo, Siena, Turin); required without --report, and for
+    /// v2 reports, which carry no CPUID.
+    #[arg(long)]
+    pub product: Option<Product>,
+}
+
+/// Arguments of `sev kds url vcek|vlek`.
+#[derive(clap::Args, Debug)]
+pub struct CertArgs {
+    #[command(flatten)]
+    pub src: ReportArg,
+    /// hwID in hex: the 64-byte CHIP_ID (8 bytes from Turin on). VCEK only.
+    #[arg(long, conflicts_with = "report")]
+    pub hwid: Option<String>,
+    /// FMC SPL (Turin and later).
+    #[arg(long, conflicts_with = "report")]
+    pub fmc: Option<u8>,
+    /// Boot loader SPL.
+    #[arg(long, conflicts_with = "report")]
+    pub bl: Option<u8>,
+    /// TEE SPL.
+    #[arg(long, conflicts_with = "report")]
+    pub tee: Option<u8>,
+    /// SNP SPL.
+    #[arg(long, conflicts_with = "report")]
+    pub snp: Option<u8>,
+    /// Microcode SPL.
+    #[arg(long, conflicts_with = "report")]
+    pub ucode: Option<u8>,
+}
+
+/// Arguments of `sev kds url chain|crl`.
+#[derive(clap::Args, Debug)]
+pub struct SideArgs {
+    #[command(flatten)]
+    pub src: ReportArg,
+    /// The VLEK side (ASVK chain, VLEK CRL) instead of the VCEK side.
+    #[arg(long)]
+    pub vlek: bool,
+}
+
+/// Output formats of `sev kds parse`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One `key: value` line per field.
+    #[default]
+    Text,
+    /// A JSON object.
+    Json,
+}
+
+/// Arguments of `sev kds parse`.
+#[derive(clap::Args, Debug)]
+pub struct ParseArgs {
+    /// The URL.
+    pub url: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
 
 /// Runs `sev kds`.
 pub fn run(cmd: KdsCmd) -> ExitCode {
-    match cmd {}
+    let result = match cmd {
+        KdsCmd::Url(u) => url(u).map(|req| println!("{req}")),
+        KdsCmd::Parse(p) => parse(&p),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read_report(path: &PathBuf, inform: Inform) -> Result<Vec<u8>> {
+    let bytes = read_decoded(path, inform, Some(REPORT_LEN))?;
+    Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", path.display()))?;
+    Ok(bytes)
+}
+
+/// The product from --product, else from the report's CPUID.
+fn product_of(src: &ReportArg, report: Option<&Report<'_>>) -> Result<Product> {
+    if let Some(r) = report.and_then(Report::product) {
+        return Ok(r);
+    }
+    src.product
+        .context("give --product (the report does not name its product)")
+}
+
+fn url(cmd: UrlCmd) -> Result<KdsRequest> {
+    let (args, resource) = match cmd {
+        UrlCmd::Vcek(a) => return cert(&a, Resource::Vcek),
+        UrlCmd::Vlek(a) => return cert(&a, Resource::Vlek),
+        UrlCmd::Chain(a) => (a, Resource::CertChain),
+        UrlCmd::Crl(a) => (a, Resource::Crl),
+    };
+    let key = if args.vlek { KeyType::Vlek } else { KeyType::Vcek };
+    let bytes = args
+        .src
+        .report
+        .as_ref()
+        .map(|p| read_report(p, args.src.inform))
+        .transpose()?;
+    let report = bytes.as_deref().map(Report::from_bytes).transpose()?;
+    let product = product_of(&args.src, report.as_ref())?;
+    Ok(match resource {
+        Resource::CertChain => KdsRequest::cert_chain(product, key)?,
+        _ => KdsRequest::crl(product, key)?,
+    })
+}
+
+fn cert(a: &CertArgs, resource: Resource) -> Result<KdsRequest> {
+    if let Some(path) = &a.src.report {
+        let bytes = read_report(path, a.src.inform)?;
+        let report = Report::from_bytes(&bytes)?;
+        return Ok(match resource {
+            Resource::Vcek => KdsRequest::vcek_for_report(&report, a.src.product)?,
+            _ => KdsRequest::vlek_for_report(&report, a.src.product)?,
+        });
+    }
+    let product = product_of(&a.src, None)?;
+    let need = |v: Option<u8>, flag: &str| v.with_context(|| format!("give --{flag} (or --report)"));
+    let fmc = match product.tcb_layout() {
+        Some(l) if l.has_fmc() => Some(need(a.fmc, "fmc")?),
+        _ if a.fmc.is_some() => bail!("{product} has no FMC SPL; drop --fmc"),
+        _ => None,
+    };
+    let tcb = Tcb {
+        fmc,
+        bootloader: need(a.bl, "bl")?,
+        tee: need(a.tee, "tee")?,
+        snp: need(a.snp, "snp")?,
+        microcode: need(a.ucode, "ucode")?,
+    };
+    Ok(match resource {
+        Resource::Vcek => {
+            let hex = a.hwid.as_deref().context("give --hwid (or --report)")?;
+            let mut hwid = vec![0u8; hex.len() / 2];
+            sev_types::fmt::decode_hex_into(hex, &mut hwid).context("--hwid is not hex")?;
+            KdsRequest::vcek(product, &hwid, tcb)?
+        }
+        _ => {
+            if a.hwid.is_some() {
+                bail!("a VLEK URL has no hwID; drop --hwid");
+            }
+            KdsRequest::vlek(product, tcb)?
+        }
+    })
+}
+
+fn parse(args: &ParseArgs) -> Result<()> {
+    let req = KdsRequest::parse(&args.url)?;
+    let resource = match req.resource() {
+        Resource::Vcek => "vcek",
+        Resource::Vlek => "vlek",
+        Resource::CertChain => "cert_chain",
+        Resource::Crl => "crl",
+    };
+    let key = match req.key_type() {
+        KeyType::Vcek => "vcek",
+        KeyType::Vlek => "vlek",
+    };
+    let hwid = req.hwid().map(|h| h.to_string());
+    match args.format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "product": req.product().name(),
+                "resource": resource,
+                "key": key,
+                "hwid": hwid,
+                "tcb": req.tcb(),
+                "url": req.url(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Text => {
+            println!("product: {}", req.product());
+            println!("resource: {resource}");
+            println!("key: {key}");
+            if let Some(h) = hwid {
+                println!("hwid: {h}");
+            }
+            if let Some(t) = req.tcb() {
+                println!("tcb: {t}");
+            }
+            println!("url: {}", req.url());
+        }
+    }
+    Ok(())
 }

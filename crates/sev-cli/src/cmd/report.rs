@@ -58,7 +58,8 @@ pub fn run(cmd: ReportCmd) -> ExitCode {
 
 fn show(args: &ShowArgs) -> Result<()> {
     let bytes = read_decoded(&args.file, args.inform, Some(REPORT_LEN))?;
-    let report = Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", args.file.display()))?;
+    let report =
+        Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", args.file.display()))?;
     let described = report.describe(args.product);
     match args.format {
         Format::Text => print!("{described}"),

@@ -452,7 +452,7 @@ impl serde::Serialize for Cert<'_> {
         let mut st = s.serialize_struct("Cert", 3)?;
         st.serialize_field("kind", &self.kind)?;
         st.serialize_field("guid", &self.guid())?;
-        st.serialize_field("data", &super::serde_util::HexBytes(self.data))?;
+        st.serialize_field("data", &crate::fmt::Hex(self.data))?;
         st.end()
     }
 }

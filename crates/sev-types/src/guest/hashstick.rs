@@ -88,12 +88,12 @@ impl fmt::Display for VlekHashstick {
 #[cfg(feature = "serde")]
 impl serde::Serialize for VlekHashstick {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use super::serde_util::{HexBytes, TcbHex};
+        use crate::fmt::Hex as HexBytes;
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("VlekHashstick", 4)?;
         st.serialize_field("iv", &HexBytes(&self.iv))?;
         st.serialize_field("wrapped_vlek", &HexBytes(&self.wrapped_vlek))?;
-        st.serialize_field("tcb_version", &TcbHex(self.tcb_version()))?;
+        st.serialize_field("tcb_version", &self.tcb_version())?;
         st.serialize_field("tag", &HexBytes(&self.tag))?;
         st.end()
     }

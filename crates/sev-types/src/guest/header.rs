@@ -210,7 +210,7 @@ impl serde::Serialize for MsgHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("MsgHeader", 9)?;
-        st.serialize_field("auth_tag", &super::serde_util::HexBytes(self.auth_tag()))?;
+        st.serialize_field("auth_tag", &crate::fmt::Hex(self.auth_tag()))?;
         st.serialize_field("seqno", &self.seqno())?;
         st.serialize_field("algo", &self.algo)?;
         st.serialize_field("hdr_version", &self.hdr_version)?;

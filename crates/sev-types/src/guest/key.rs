@@ -304,7 +304,6 @@ pub struct KeyRequest {
     /// GUEST_SVN (must not exceed the ID block's).
     pub guest_svn: u32,
     /// TCB_VERSION (must not exceed the committed TCB).
-    #[cfg_attr(feature = "serde", serde(with = "super::serde_util::tcb_hex"))]
     pub tcb_version: TcbVersion,
     /// LAUNCH_MIT_VECTOR; `Some` forces message version 2.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

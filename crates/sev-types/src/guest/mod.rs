@@ -24,8 +24,6 @@ pub mod header;
 pub mod key;
 pub mod report;
 pub mod secrets;
-#[cfg(feature = "serde")]
-pub(crate) mod serde_util;
 
 pub use certs::{Cert, CertKind, CertTable};
 pub use hashstick::VlekHashstick;

@@ -164,7 +164,7 @@ impl serde::Serialize for ReportReq {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("ReportReq", 3)?;
-        st.serialize_field("report_data", &super::serde_util::HexBytes(&self.report_data))?;
+        st.serialize_field("report_data", &Hex(&self.report_data))?;
         st.serialize_field("vmpl", &self.vmpl())?;
         st.serialize_field("key_select", &self.key_select())?;
         st.end()

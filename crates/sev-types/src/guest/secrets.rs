@@ -170,7 +170,7 @@ impl fmt::Debug for SecretsPage {
 #[cfg(feature = "serde")]
 impl serde::Serialize for SecretsPage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use super::serde_util::HexBytes;
+        use crate::fmt::Hex as HexBytes;
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("SecretsPage", 12)?;
         st.serialize_field("version", &self.version())?;

@@ -238,7 +238,8 @@ impl core::fmt::Debug for IdAuthInfo {
 #[cfg(feature = "serde")]
 mod serde_impls {
     use super::*;
-    use crate::launch::ser::{HexBytes, KeySer, SigSer, serialize_fields};
+    use crate::fmt::Hex as HexBytes;
+    use crate::launch::ser::serialize_fields;
 
     serialize_fields!(IdBlock, "IdBlock", |v| {
         "ld" => HexBytes(&v.ld),
@@ -251,9 +252,9 @@ mod serde_impls {
     serialize_fields!(IdAuthInfo, "IdAuthInfo", |v| {
         "id_key_algo" => v.id_key_algo(),
         "author_key_algo" => v.author_key_algo(),
-        "id_block_sig" => SigSer(&v.id_block_sig),
-        "id_key" => KeySer(&v.id_key),
-        "id_key_sig" => SigSer(&v.id_key_sig),
-        "author_key" => KeySer(&v.author_key),
+        "id_block_sig" => v.id_block_sig,
+        "id_key" => v.id_key,
+        "id_key_sig" => v.id_key_sig,
+        "author_key" => v.author_key,
     });
 }

@@ -488,7 +488,8 @@ impl core::fmt::Display for AttestationReport<'_> {
 #[cfg(feature = "serde")]
 mod serde_impls {
     use super::*;
-    use crate::launch::ser::{HexBytes, serialize_fields};
+    use crate::fmt::Hex as HexBytes;
+    use crate::launch::ser::serialize_fields;
 
     serialize_fields!(LaunchStart, "LaunchStart", |v| {
         "handle" => v.handle.get(),

@@ -646,7 +646,8 @@ from_bytes_fns!(
 #[cfg(feature = "serde")]
 mod serde_impls {
     use super::*;
-    use crate::launch::ser::{HexBytes, serialize_fields};
+    use crate::fmt::Hex as HexBytes;
+    use crate::launch::ser::serialize_fields;
 
     serialize_fields!(SnpLaunchStart, "SnpLaunchStart", |v| {
         "gctx_paddr" => v.gctx_paddr.get(),

@@ -241,7 +241,8 @@ impl core::fmt::Display for AmdCertificate<'_> {
 #[cfg(feature = "serde")]
 mod serde_impls {
     use super::*;
-    use crate::launch::ser::{HexBytes, serialize_fields};
+    use crate::fmt::Hex as HexBytes;
+    use crate::launch::ser::serialize_fields;
 
     serialize_fields!(AmdCertificate<'_>, "AmdCertificate", |v| {
         "version" => v.version(),

@@ -403,13 +403,13 @@ impl core::fmt::Display for SevCertificate<'_> {
 #[cfg(feature = "serde")]
 mod serde_impls {
     use super::*;
-    use crate::launch::ser::{HexBytes, KeySer, SigSer};
+    use crate::fmt::Hex as HexBytes;
     use serde::ser::{SerializeStruct, Serializer};
 
     impl serde::Serialize for PublicKey<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                PublicKey::Ec(k) => KeySer(k).serialize(s),
+                PublicKey::Ec(k) => k.serialize(s),
                 PublicKey::Rsa(k) => k.serialize(s),
                 PublicKey::Other(area) => {
                     let mut st = s.serialize_struct("PublicKey", 1)?;
@@ -444,7 +444,7 @@ mod serde_impls {
             st.serialize_field("usage", &self.usage())?;
             st.serialize_field("algo", &self.algo())?;
             match self.ecdsa() {
-                Some(sig) => st.serialize_field("signature", &SigSer(sig))?,
+                Some(sig) => st.serialize_field("signature", sig)?,
                 None if self.is_empty() => st.skip_field("signature")?,
                 None => st.serialize_field("signature_le", &HexBytes(&self.0.signature))?,
             }

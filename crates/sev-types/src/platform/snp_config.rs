@@ -105,10 +105,9 @@ impl fmt::Display for SnpConfig {
 #[cfg(feature = "serde")]
 impl serde::Serialize for SnpConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use crate::guest::serde_util::TcbHex;
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("SnpConfig", 2)?;
-        st.serialize_field("reported_tcb", &TcbHex(self.reported_tcb()))?;
+        st.serialize_field("reported_tcb", &self.reported_tcb())?;
         st.serialize_field("mask_id", &self.mask_id())?;
         st.end()
     }
@@ -121,7 +120,6 @@ impl<'de> serde::Deserialize<'de> for SnpConfig {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Plain {
-            #[serde(with = "crate::guest::serde_util::tcb_hex")]
             reported_tcb: TcbVersion,
             #[serde(default)]
             mask_id: MaskId,

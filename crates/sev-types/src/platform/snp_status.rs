@@ -166,7 +166,6 @@ impl fmt::Display for SnpPlatformStatus {
 #[cfg(feature = "serde")]
 impl serde::Serialize for SnpPlatformStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use crate::guest::serde_util::TcbHex;
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("SnpPlatformStatus", 9)?;
         st.serialize_field("api_major", &self.api_major)?;
@@ -176,8 +175,8 @@ impl serde::Serialize for SnpPlatformStatus {
         st.serialize_field("build_id", &self.build_id())?;
         st.serialize_field("flags", &self.flags())?;
         st.serialize_field("guest_count", &self.guest_count())?;
-        st.serialize_field("current_tcb", &TcbHex(self.current_tcb()))?;
-        st.serialize_field("reported_tcb", &TcbHex(self.reported_tcb()))?;
+        st.serialize_field("current_tcb", &self.current_tcb())?;
+        st.serialize_field("reported_tcb", &self.reported_tcb())?;
         st.end()
     }
 }

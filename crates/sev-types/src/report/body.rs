@@ -108,15 +108,47 @@ macro_rules! assert_offsets {
 }
 
 assert_offsets!(ReportBody {
-    version: 0x000, guest_svn: 0x004, policy: 0x008, family_id: 0x010, image_id: 0x020, vmpl: 0x030,
-    signature_algo: 0x034, current_tcb: 0x038, platform_info: 0x040, key_info: 0x048, reserved_04c: 0x04C,
-    report_data: 0x050, measurement: 0x090, host_data: 0x0C0, id_key_digest: 0x0E0, author_key_digest: 0x110,
-    report_id: 0x140, report_id_ma: 0x160, reported_tcb: 0x180, cpuid_fam_id: 0x188, cpuid_mod_id: 0x189,
-    cpuid_step: 0x18A, reserved_18b: 0x18B, chip_id: 0x1A0, committed_tcb: 0x1E0, current_build: 0x1E8,
-    current_minor: 0x1E9, current_major: 0x1EA, reserved_1eb: 0x1EB, committed_build: 0x1EC,
-    committed_minor: 0x1ED, committed_major: 0x1EE, reserved_1ef: 0x1EF, launch_tcb: 0x1F0,
-    launch_mit_vector: 0x1F8, current_mit_vector: 0x200, reserved_208: 0x208,
+    version: 0x000,
+    guest_svn: 0x004,
+    policy: 0x008,
+    family_id: 0x010,
+    image_id: 0x020,
+    vmpl: 0x030,
+    signature_algo: 0x034,
+    current_tcb: 0x038,
+    platform_info: 0x040,
+    key_info: 0x048,
+    reserved_04c: 0x04C,
+    report_data: 0x050,
+    measurement: 0x090,
+    host_data: 0x0C0,
+    id_key_digest: 0x0E0,
+    author_key_digest: 0x110,
+    report_id: 0x140,
+    report_id_ma: 0x160,
+    reported_tcb: 0x180,
+    cpuid_fam_id: 0x188,
+    cpuid_mod_id: 0x189,
+    cpuid_step: 0x18A,
+    reserved_18b: 0x18B,
+    chip_id: 0x1A0,
+    committed_tcb: 0x1E0,
+    current_build: 0x1E8,
+    current_minor: 0x1E9,
+    current_major: 0x1EA,
+    reserved_1eb: 0x1EB,
+    committed_build: 0x1EC,
+    committed_minor: 0x1ED,
+    committed_major: 0x1EE,
+    reserved_1ef: 0x1EF,
+    launch_tcb: 0x1F0,
+    launch_mit_vector: 0x1F8,
+    current_mit_vector: 0x200,
+    reserved_208: 0x208,
 });
-assert_offsets!(RawReport { body: 0x000, signature: 0x2A0 });
+assert_offsets!(RawReport {
+    body: 0x000,
+    signature: 0x2A0
+});
 const _: () = assert!(size_of::<ReportBody>() == 0x2A0);
 const _: () = assert!(size_of::<RawReport>() == 0x4A0);

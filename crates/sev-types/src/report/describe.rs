@@ -71,7 +71,11 @@ impl fmt::Display for DescribedReport<'_> {
         writeln!(f, "  family_id          {}", Hex(r.family_id()))?;
         writeln!(f, "  image_id           {}", Hex(r.image_id()))?;
         writeln!(f, "  vmpl               {}", r.vmpl())?;
-        let algo = if r.signature_algo() == 1 { " (ECDSA P-384 with SHA-384)" } else { " (unknown)" };
+        let algo = if r.signature_algo() == 1 {
+            " (ECDSA P-384 with SHA-384)"
+        } else {
+            " (unknown)"
+        };
         writeln!(f, "  sig_algo           {}{algo}", r.signature_algo())?;
         writeln!(f, "  current_tcb        {}", TcbLine(self, r.current_tcb()))?;
         writeln!(f, "  platform_info      {}", r.platform_info())?;
@@ -144,8 +148,14 @@ mod ser {
             m.serialize_entry("current_tcb", &Tcb(self, r.current_tcb()))?;
             m.serialize_entry("platform_info", &r.platform_info())?;
             m.serialize_entry("flags", &r.key_info())?;
-            m.serialize_entry("author_key_en", &r.key_info().contains(crate::key_info::KeyInfo::AUTHOR_KEY_EN))?;
-            m.serialize_entry("mask_chip_key", &r.key_info().contains(crate::key_info::KeyInfo::MASK_CHIP_KEY))?;
+            m.serialize_entry(
+                "author_key_en",
+                &r.key_info().contains(crate::key_info::KeyInfo::AUTHOR_KEY_EN),
+            )?;
+            m.serialize_entry(
+                "mask_chip_key",
+                &r.key_info().contains(crate::key_info::KeyInfo::MASK_CHIP_KEY),
+            )?;
             m.serialize_entry("signing_key", &r.signing_key().raw())?;
             m.serialize_entry("report_data", &Hex(r.report_data()))?;
             m.serialize_entry("measurement", &Hex(r.measurement()))?;

@@ -61,7 +61,11 @@ impl<'a> Report<'a> {
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, ParseError> {
         let (report, rest) = Self::from_prefix(bytes)?;
         if !rest.is_empty() {
-            return Err(ParseError::BadLength { what: "attestation report", expected: REPORT_LEN, got: bytes.len() });
+            return Err(ParseError::BadLength {
+                what: "attestation report",
+                expected: REPORT_LEN,
+                got: bytes.len(),
+            });
         }
         Ok(report)
     }
@@ -80,7 +84,13 @@ impl<'a> Report<'a> {
                 expected: "2 or later",
             });
         }
-        Ok((Report { bytes: &bytes[..REPORT_LEN], raw }, rest))
+        Ok((
+            Report {
+                bytes: &bytes[..REPORT_LEN],
+                raw,
+            },
+            rest,
+        ))
     }
 
     /// The report's bytes, exactly as received (0x4A0 bytes).

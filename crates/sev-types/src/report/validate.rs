@@ -36,13 +36,16 @@ impl fmt::Display for ReservedViolation {
 }
 
 fn byte_range(bytes: &[u8], offset: usize, len: usize, field: &'static str) -> Option<ReservedViolation> {
-    bytes[offset..offset + len].iter().find(|&&b| b != 0).map(|&b| ReservedViolation {
-        offset,
-        len,
-        field,
-        found: b.into(),
-        expected: "zero",
-    })
+    bytes[offset..offset + len]
+        .iter()
+        .find(|&&b| b != 0)
+        .map(|&b| ReservedViolation {
+            offset,
+            len,
+            field,
+            found: b.into(),
+            expected: "zero",
+        })
 }
 
 pub(super) fn violations<'a>(r: Report<'a>) -> impl Iterator<Item = ReservedViolation> + 'a {
@@ -59,12 +62,28 @@ pub(super) fn violations<'a>(r: Report<'a>) -> impl Iterator<Item = ReservedViol
     });
     let flag_words = [
         (0x008, 8, "POLICY reserved bits 63:26", policy.reserved_bits()),
-        (0x040, 8, "PLATFORM_INFO reserved bits 63:8", r.platform_info().reserved_bits()),
-        (0x048, 4, "KEY_INFO reserved bits 31:5", u64::from(r.key_info().reserved_bits())),
+        (
+            0x040,
+            8,
+            "PLATFORM_INFO reserved bits 63:8",
+            r.platform_info().reserved_bits(),
+        ),
+        (
+            0x048,
+            4,
+            "KEY_INFO reserved bits 31:5",
+            u64::from(r.key_info().reserved_bits()),
+        ),
     ]
     .into_iter()
     .filter(|w| w.3 != 0)
-    .map(|(offset, len, field, found)| ReservedViolation { offset, len, field, found, expected: "zero" });
+    .map(|(offset, len, field, found)| ReservedViolation {
+        offset,
+        len,
+        field,
+        found,
+        expected: "zero",
+    });
     let cpuid_reserved = if v >= 3 { (0x18B, 21) } else { (0x188, 24) };
     let tail_reserved = if v >= 5 { (0x208, 0x98) } else { (0x1F8, 0xA8) };
     let ranges = [
@@ -86,13 +105,15 @@ pub(super) fn violations<'a>(r: Report<'a>) -> impl Iterator<Item = ReservedViol
     .into_iter()
     .filter_map(move |(offset, field, tcb)| {
         let layout = layout?;
-        tcb.reserved_bytes(layout).find(|&x| x != 0).map(|found| ReservedViolation {
-            offset,
-            len: 8,
-            field,
-            found: found.into(),
-            expected: "zero",
-        })
+        tcb.reserved_bytes(layout)
+            .find(|&x| x != 0)
+            .map(|found| ReservedViolation {
+                offset,
+                len: 8,
+                field,
+                found: found.into(),
+                expected: "zero",
+            })
     });
     mbo.into_iter().chain(flag_words).chain(ranges).chain(tcbs)
 }
