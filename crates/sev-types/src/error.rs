@@ -56,6 +56,14 @@ pub enum ParseError {
         /// One past the highest permitted offset.
         max: u64,
     },
+    /// A firmware response carries a status other than SUCCESS (the body is not valid).
+    #[error("{what}: firmware status {status}")]
+    Firmware {
+        /// The response being parsed.
+        what: &'static str,
+        /// The status the firmware returned.
+        status: crate::status::FirmwareStatus,
+    },
     /// A table was not closed by its terminator.
     #[error("{what}: no terminating entry within {len} bytes")]
     MissingTerminator {

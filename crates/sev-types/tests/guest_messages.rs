@@ -70,13 +70,10 @@ fn report_response_status_and_size_are_checked() {
     let report = fixture(REPORTS[0]);
     for status in [0x16u32, 0x27, 0xdead] {
         let err = report::parse_response(&response(&report, status, 0x4A0, LINUX_RSP_LEN)).unwrap_err();
-        let ParseError::BadValue {
-            field: "status", found, ..
-        } = err
-        else {
+        let ParseError::Firmware { status: found, .. } = err else {
             panic!("{err:?}")
         };
-        assert_eq!(FirmwareStatus::from_code(found as u32).code(), status);
+        assert_eq!(found.code(), status);
     }
     for size in [0u32, 0x49F, 0x4A1, 4000] {
         let err = report::parse_response(&response(&report, 0, size, LINUX_RSP_LEN)).unwrap_err();
@@ -86,9 +83,8 @@ fn report_response_status_and_size_are_checked() {
     let err = report::parse_response(&response(&[], 0x16, 0, RSP_HEADER_LEN)).unwrap_err();
     assert!(matches!(
         err,
-        ParseError::BadValue {
-            field: "status",
-            found: 0x16,
+        ParseError::Firmware {
+            status: FirmwareStatus::InvalidParam,
             ..
         }
     ));
@@ -218,11 +214,9 @@ fn derived_key_response_is_checked_and_redacted() {
     let err = DerivedKey::from_response(&rsp).unwrap_err();
     assert!(matches!(
         err,
-        ParseError::BadValue {
+        ParseError::Firmware {
             what: "MSG_KEY_RSP",
-            field: "status",
-            found: 0x27,
-            ..
+            status: FirmwareStatus::InvalidKey
         }
     ));
     for len in 0..0x40 {

@@ -554,18 +554,16 @@ impl DerivedKey {
     /// Parses a MSG_KEY_RSP (the Linux 64-byte `snp_derived_key_resp` buffer) and copies out the
     /// key.
     ///
-    /// Fails with [`ParseError::Truncated`] below 0x40 bytes and with [`ParseError::BadValue`]
-    /// (field `status`) when the firmware status is not SUCCESS. The caller should wipe `bytes`
+    /// Fails with [`ParseError::Truncated`] below 0x40 bytes and with [`ParseError::Firmware`]
+    /// when the firmware status is not SUCCESS. The caller should wipe `bytes`
     /// afterwards.
     pub fn from_response(bytes: &[u8]) -> Result<Self, ParseError> {
         let (rsp, _) = KeyRsp::from_prefix(bytes)?;
         let status = rsp.status.get();
         if status != 0 {
-            return Err(ParseError::BadValue {
+            return Err(ParseError::Firmware {
                 what: "MSG_KEY_RSP",
-                field: "status",
-                found: status.into(),
-                expected: "0 (SUCCESS)",
+                status: crate::status::FirmwareStatus::from_code(status),
             });
         }
         Ok(DerivedKey(rsp.derived_key))

@@ -262,18 +262,16 @@ impl serde::Serialize for ReportRspHeader {
 ///
 /// Checks, in order: the 0x20-byte header is present ([`ParseError::Truncated`]); STATUS is
 /// SUCCESS ([`ParseError::BadValue`] with field `status`; the code converts back with
-/// [`FirmwareStatus::from_code`]); REPORT_SIZE is 0x4A0 ([`ParseError::BadValue`]); the buffer
+/// [`ParseError::Firmware`]); REPORT_SIZE is 0x4A0 ([`ParseError::BadValue`]); the buffer
 /// holds the whole report ([`ParseError::Truncated`]). Bytes after the report are ignored.
 pub fn parse_response(bytes: &[u8]) -> Result<Report<'_>, ParseError> {
     const WHAT: &str = "MSG_REPORT_RSP";
     let (hdr, rest) = ReportRspHeader::from_prefix(bytes)?;
     let status = hdr.status.get();
     if status != 0 {
-        return Err(ParseError::BadValue {
+        return Err(ParseError::Firmware {
             what: WHAT,
-            field: "status",
-            found: status.into(),
-            expected: "0 (SUCCESS)",
+            status: FirmwareStatus::from_code(status),
         });
     }
     let size = hdr.report_size.get();
