@@ -1,5 +1,6 @@
 //! Reading evidence files in binary, hex or base64 form.
 
+use std::io::Read as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -19,11 +20,32 @@ pub enum Inform {
     Auto,
 }
 
+/// The largest input file read (evidence files are a few KiB; this stops `/dev/zero` and huge
+/// files from exhausting memory).
+pub const MAX_INPUT: u64 = 16 << 20;
+
 /// Reads `path` and decodes it per `inform`. `expected_len`, when known, lets `auto` recognise raw
 /// binary of exactly that size even when its bytes happen to be printable.
 pub fn read_decoded(path: &Path, inform: Inform, expected_len: Option<usize>) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let raw = read_capped(path)?;
     decode(&raw, inform, expected_len).with_context(|| format!("cannot decode {}", path.display()))
+}
+
+/// Reads a whole file of at most [`MAX_INPUT`] bytes.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut raw = Vec::new();
+    file.take(MAX_INPUT + 1)
+        .read_to_end(&mut raw)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if raw.len() as u64 > MAX_INPUT {
+        bail!(
+            "{} is larger than {} bytes; not an evidence file",
+            path.display(),
+            MAX_INPUT
+        );
+    }
+    Ok(raw)
 }
 
 /// Decodes file contents per `inform`.
@@ -37,7 +59,8 @@ pub fn decode(raw: &[u8], inform: Inform, expected_len: Option<usize>) -> Result
                 return Ok(raw.to_vec());
             }
             let text = compact(raw);
-            if !text.is_empty() && text.len() % 2 == 0 && text.iter().all(u8::is_ascii_hexdigit) {
+            let digits = text.strip_prefix(b"0x").unwrap_or(&text);
+            if !digits.is_empty() && digits.len() % 2 == 0 && digits.iter().all(u8::is_ascii_hexdigit) {
                 return decode_hex(raw);
             }
             if let Ok(bytes) = decode_base64(raw) {
@@ -78,6 +101,7 @@ mod tests {
     #[test]
     fn auto_detects_each_encoding() {
         assert_eq!(decode(b"0a0B\n", Inform::Auto, None).unwrap(), vec![0x0a, 0x0b]);
+        assert_eq!(decode(b"0x0a0B", Inform::Auto, None).unwrap(), vec![0x0a, 0x0b]);
         assert_eq!(decode(b"AQID\n", Inform::Auto, None).unwrap(), vec![1, 2, 3]);
         assert_eq!(decode(b"\x00\x01", Inform::Auto, None).unwrap(), vec![0, 1]);
         assert_eq!(decode(b"abcd", Inform::Auto, Some(4)).unwrap(), b"abcd".to_vec());

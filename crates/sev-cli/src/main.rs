@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod input;
+mod output;
 
 /// Inspect, verify and measure AMD SEV and SEV-SNP evidence.
 #[derive(Parser, Debug)]

@@ -248,3 +248,33 @@ fn bad_input_exits_1_with_a_one_line_reason() {
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_failing_stdout_is_exit_1_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: /dev/full absent");
+        return;
+    };
+    let report = fixtures().join("snp/milan/gosev/report.bin");
+    for format in ["text", "json"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sev"))
+            .args(["report", "show", report.to_str().unwrap(), "--format", format])
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: cannot write to standard output"));
+    }
+}
+
+#[test]
+fn oversized_inputs_are_refused_without_reading_them_whole() {
+    let out = sev(&["report", "show", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than"));
+}

@@ -43,12 +43,13 @@ pub fn decode_hex_into(s: &str, out: &mut [u8]) -> Option<()> {
         return None;
     }
     for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
-        *o = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        *o = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
     }
     Some(())
 }
 
-const fn nibble(c: u8) -> Option<u8> {
+/// The value of one hex digit (either case).
+pub(crate) const fn hex_digit(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

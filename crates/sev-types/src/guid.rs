@@ -35,23 +35,25 @@ impl Guid {
     /// Usable in `const` context; returns `None` on a malformed string.
     pub const fn from_str_rfc4122(s: &str) -> Option<Guid> {
         let s = s.as_bytes();
-        if s.len() != 36 || s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
+        if s.len() != 36 {
             return None;
         }
         let mut out = [0u8; 16];
+        let mut nibbles = 0;
         let mut i = 0;
-        let mut o = 0;
         while i < 36 {
-            if s[i] == b'-' {
-                i += 1;
-                continue;
-            }
-            let (Some(h), Some(l)) = (hexval(s[i]), hexval(s[i + 1])) else {
+            let dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+            if dash_here != (s[i] == b'-') {
                 return None;
-            };
-            out[o] = (h << 4) | l;
-            o += 1;
-            i += 2;
+            }
+            if !dash_here {
+                let Some(v) = crate::fmt::hex_digit(s[i]) else {
+                    return None;
+                };
+                out[nibbles / 2] |= if nibbles % 2 == 0 { v << 4 } else { v };
+                nibbles += 1;
+            }
+            i += 1;
         }
         Some(Guid(out))
     }
@@ -80,15 +82,6 @@ impl Guid {
     /// A displayable form that reads the bytes in EFI mixed-endian order.
     pub fn display_efi(&self) -> impl fmt::Display + '_ {
         EfiDisplay(*self)
-    }
-}
-
-const fn hexval(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
     }
 }
 
@@ -164,5 +157,8 @@ mod tests {
         assert!(Guid::from_str_rfc4122("c0b406a4a803-4952-9743-3fb6014cd0ae0").is_none());
         assert!(Guid::from_str_rfc4122("g0b406a4-a803-4952-9743-3fb6014cd0ae").is_none());
         assert!(Guid::from_str_rfc4122("").is_none());
+        assert!(Guid::from_str_rfc4122("c0b406a4-a803-4952-9743--3fb6014cd0a").is_none());
+        assert!(Guid::from_str_rfc4122("c0b406a4-a803-4952-9743-3fb6014cd0a-").is_none());
+        assert!(Guid::from_str_rfc4122("c0b406a4-a803-4952-97433-fb6014cd0ae").is_none());
     }
 }

@@ -111,7 +111,7 @@ impl fmt::Display for KeyInfo {
 
 #[cfg(feature = "serde")]
 crate::flags_serde::flags_serde_impl!(KeyInfo, u32, |k, m| {
-    m.serialize_entry("signing_key", &k.signing_key())
+    m.serialize_entry("signing_key", &k.signing_key().raw())
 });
 
 #[cfg(test)]

@@ -61,9 +61,9 @@ fn show(args: &ShowArgs) -> Result<()> {
     let report =
         Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", args.file.display()))?;
     let described = report.describe(args.product);
-    match args.format {
-        Format::Text => print!("{described}"),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&described)?),
-    }
-    Ok(())
+    let text = match args.format {
+        Format::Text => described.to_string(),
+        Format::Json => serde_json::to_string_pretty(&described)? + "\n",
+    };
+    crate::output::write_stdout(text.as_bytes())
 }

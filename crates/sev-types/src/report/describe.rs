@@ -38,7 +38,10 @@ impl fmt::Display for TcbLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.report.tcb_layout(self.0.hint) {
             Some(layout) => fmt::Display::fmt(&self.1.with_layout(layout), f),
-            None => write!(f, "raw {:#018x} (layout unknown: give the product)", self.1.0),
+            None => match self.0.hint {
+                Some(p) => write!(f, "raw {:#018x} ({p} has no SNP TCB layout)", self.1.0),
+                None => write!(f, "raw {:#018x} (layout unknown: give the product)", self.1.0),
+            },
         }
     }
 }
@@ -102,7 +105,7 @@ impl fmt::Display for DescribedReport<'_> {
         writeln!(f, "  signature r        {}", Hex(&r.signature().r))?;
         writeln!(f, "  signature s        {}", Hex(&r.signature().s))?;
         let mut any = false;
-        for v in r.reserved_violations() {
+        for v in r.reserved_violations_for(self.hint) {
             if !any {
                 writeln!(f, "  reserved-field warnings:")?;
                 any = true;

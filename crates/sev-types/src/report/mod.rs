@@ -315,16 +315,20 @@ impl<'a> Report<'a> {
     /// The TCB layout of this report.
     ///
     /// Order of evidence: the report's own CPUID (v3+); then `hint`, a product the caller knows
-    /// (for v2 reports, from configuration or certificates); then, for v2 reports, the CHIP_ID
-    /// shape (only the first 8 bytes set means a Turin-class part). `None` when undecidable
-    /// (a v2 report with a masked CHIP_ID and no hint).
+    /// (for v2 reports, from configuration or certificates; a hint without SNP, such as Rome,
+    /// gives `None`); then, for v2 reports only, the CHIP_ID shape (only the first 8 bytes set
+    /// means a Turin-class part). `None` when undecidable: a v3+ report with an unknown CPUID and
+    /// no hint, or a v2 report with a masked CHIP_ID and no hint.
     #[inline]
     pub fn tcb_layout(&self, hint: Option<Product>) -> Option<TcbLayout> {
         if let Some(p) = self.product() {
             return p.tcb_layout();
         }
-        if let Some(layout) = hint.and_then(Product::tcb_layout) {
-            return Some(layout);
+        if let Some(p) = hint {
+            return p.tcb_layout();
+        }
+        if self.version() >= 3 {
+            return None;
         }
         let chip = &self.raw.body.chip_id;
         if self.chip_id_masked() {
@@ -352,7 +356,14 @@ impl<'a> Report<'a> {
     /// according to the report's version and product. Parsing never depends on this.
     #[inline]
     pub fn reserved_violations(&self) -> impl Iterator<Item = ReservedViolation> + 'a {
-        validate::violations(*self)
+        validate::violations(*self, None)
+    }
+
+    /// [`Report::reserved_violations`], with a product hint for the TCB reserved bytes of reports
+    /// whose CPUID does not name the product (see [`Report::tcb_layout`]).
+    #[inline]
+    pub fn reserved_violations_for(&self, hint: Option<Product>) -> impl Iterator<Item = ReservedViolation> + 'a {
+        validate::violations(*self, hint)
     }
 }
 

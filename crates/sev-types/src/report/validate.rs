@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::Report;
+use crate::Product;
 use crate::policy::GuestPolicy;
 
 /// A reserved field or bit that does not hold its required value.
@@ -48,11 +49,11 @@ fn byte_range(bytes: &[u8], offset: usize, len: usize, field: &'static str) -> O
         })
 }
 
-pub(super) fn violations<'a>(r: Report<'a>) -> impl Iterator<Item = ReservedViolation> + 'a {
+pub(super) fn violations<'a>(r: Report<'a>, hint: Option<Product>) -> impl Iterator<Item = ReservedViolation> + 'a {
     let b = r.as_bytes();
     let v = r.version();
     let policy = r.policy();
-    let layout = r.tcb_layout(None);
+    let layout = r.tcb_layout(hint);
     let mbo = (!policy.contains(GuestPolicy::RESERVED_MBO)).then_some(ReservedViolation {
         offset: 0x008,
         len: 8,
