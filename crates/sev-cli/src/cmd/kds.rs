@@ -1,6 +1,6 @@
 //! `sev kds url ...` and `sev kds parse`: AMD KDS URLs, built from a report or from parameters.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -107,7 +107,7 @@ pub struct ParseArgs {
 /// Runs `sev kds`.
 pub fn run(cmd: KdsCmd) -> ExitCode {
     let result = match cmd {
-        KdsCmd::Url(u) => url(u).map(|req| println!("{req}")),
+        KdsCmd::Url(u) => url(u).map(|req| crate::output::outln!("{req}")),
         KdsCmd::Parse(p) => parse(&p),
     };
     match result {
@@ -119,7 +119,7 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
     }
 }
 
-fn read_report(path: &PathBuf, inform: Inform) -> Result<Vec<u8>> {
+fn read_report(path: &Path, inform: Inform) -> Result<Vec<u8>> {
     let bytes = read_decoded(path, inform, Some(REPORT_LEN))?;
     Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", path.display()))?;
     Ok(bytes)
@@ -218,19 +218,19 @@ fn parse(args: &ParseArgs) -> Result<()> {
                 "tcb": req.tcb(),
                 "url": req.url(),
             });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            crate::output::outln!("{}", serde_json::to_string_pretty(&v)?);
         }
         Format::Text => {
-            println!("product: {}", req.product());
-            println!("resource: {resource}");
-            println!("key: {key}");
+            crate::output::outln!("product: {}", req.product());
+            crate::output::outln!("resource: {resource}");
+            crate::output::outln!("key: {key}");
             if let Some(h) = hwid {
-                println!("hwid: {h}");
+                crate::output::outln!("hwid: {h}");
             }
             if let Some(t) = req.tcb() {
-                println!("tcb: {t}");
+                crate::output::outln!("tcb: {t}");
             }
-            println!("url: {}", req.url());
+            crate::output::outln!("url: {}", req.url());
         }
     }
     Ok(())
