@@ -87,8 +87,8 @@ impl SevGuestDevice {
     /// `SNP_GET_EXT_REPORT` with a caller buffer for the certificate table (`certs.len()` must
     /// be a page multiple, at most 16 KiB; empty asks for no certificates).
     ///
-    /// Returns the report and the number of bytes of `certs` the host filled (the table
-    /// length as reported back, or `certs.len()`). If the buffer is too small, the VMM answers
+    /// Returns the report; `certs` holds the certificate table the host wrote (parse it with
+    /// `sev_types::guest::CertTable`). If the buffer is too small, the VMM answers
     /// `INVALID_LEN` and the kernel reports the size needed: that is
     /// [`Error::CertsBufferTooSmall`] (no VMPCK is lost in that case).
     pub fn get_ext_report_into(

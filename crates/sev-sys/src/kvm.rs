@@ -4,12 +4,16 @@
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use kvm_ioctls::{Kvm, VmFd};
+use sev_types::launch::snp::KvmPageType;
 
 use crate::error::{Error, IoctlError};
 use crate::ioctls::{self, raw};
 use crate::sev::{SevDevice, len_u32};
 use crate::uapi::*;
 
+/// How often an SNP launch update interrupted by a signal (EINTR) or asked to retry (EAGAIN) is
+/// re-issued before the error is returned.
+const MAX_INTERRUPTED_RETRIES: u32 = 1000;
 /// Host page size assumed by the SNP launch commands.
 const PAGE_SIZE: u64 = 4096;
 
@@ -510,7 +514,7 @@ impl<'a> SevVm<'a> {
     /// `gfn_start` and measures them as `page_type` (`KVM_SEV_SNP_PAGE_TYPE_*`). `src` must be
     /// page aligned and a whole number of pages; for CPUID pages the firmware's corrected table
     /// is written back into `src` on failure. Re-issues the remainder until all pages are done.
-    pub fn snp_launch_update(&self, gfn_start: u64, page_type: u8, src: &mut [u8]) -> Result<(), Error> {
+    pub fn snp_launch_update(&self, gfn_start: u64, page_type: KvmPageType, src: &mut [u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_SNP_LAUNCH_UPDATE";
         let addr = src.as_mut_ptr() as u64;
         let len = src.len() as u64;
@@ -524,9 +528,10 @@ impl<'a> SevVm<'a> {
             gfn_start,
             uaddr: addr,
             len,
-            type_: page_type,
+            type_: page_type.raw(),
             ..Default::default()
         };
+        let mut interrupted = 0u32;
         loop {
             let before = p.len;
             // SAFETY: `data` points at `p`; `p.uaddr .. p.uaddr + p.len` always lies inside the
@@ -541,7 +546,11 @@ impl<'a> SevVm<'a> {
                         reason: format!("no progress: {:#x} bytes left of {before:#x}", p.len),
                     });
                 }
-                Err(Error::Ioctl(e)) if e.errno == libc::EINTR || e.errno == libc::EAGAIN => continue,
+                Err(Error::Ioctl(e))
+                    if (e.errno == libc::EINTR || e.errno == libc::EAGAIN) && interrupted < MAX_INTERRUPTED_RETRIES =>
+                {
+                    interrupted += 1;
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -131,7 +131,12 @@ pub trait LaunchDevice {
     /// `KVM_SEV_SNP_LAUNCH_START`.
     fn snp_launch_start(&mut self, start: &KvmSevSnpLaunchStart) -> Result<(), Error>;
     /// `KVM_SEV_SNP_LAUNCH_UPDATE` over the whole of `src`.
-    fn snp_launch_update(&mut self, gfn_start: u64, page_type: u8, src: &mut [u8]) -> Result<(), Error>;
+    fn snp_launch_update(
+        &mut self,
+        gfn_start: u64,
+        page_type: sev_types::launch::snp::KvmPageType,
+        src: &mut [u8],
+    ) -> Result<(), Error>;
     /// `KVM_SEV_SNP_LAUNCH_FINISH` (`id_block` = the 96-byte ID block and 4096-byte ID auth).
     fn snp_launch_finish(
         &mut self,
@@ -235,7 +240,12 @@ mod linux {
         fn snp_launch_start(&mut self, start: &KvmSevSnpLaunchStart) -> Result<(), Error> {
             SevVm::snp_launch_start(self, start)
         }
-        fn snp_launch_update(&mut self, gfn_start: u64, page_type: u8, src: &mut [u8]) -> Result<(), Error> {
+        fn snp_launch_update(
+            &mut self,
+            gfn_start: u64,
+            page_type: sev_types::launch::snp::KvmPageType,
+            src: &mut [u8],
+        ) -> Result<(), Error> {
             SevVm::snp_launch_update(self, gfn_start, page_type, src)
         }
         fn snp_launch_finish(

@@ -18,7 +18,13 @@ fn kvm() -> Option<Kvm> {
         eprintln!("skipped: /dev/kvm absent");
         return None;
     }
-    Some(Kvm::new().expect("open /dev/kvm"))
+    match Kvm::new() {
+        Ok(kvm) => Some(kvm),
+        Err(e) => {
+            eprintln!("skipped: /dev/kvm exists but cannot be opened ({e}); run as a user with access");
+            None
+        }
+    }
 }
 
 fn default_vm(kvm: &Kvm) -> VmFd {
@@ -170,13 +176,13 @@ fn snp_launch_update_rejects_unaligned_sources_before_the_kernel() {
     // SAFETY: `p` points at 3 pages we own exclusively until `dealloc`.
     let buf = unsafe { std::slice::from_raw_parts_mut(p, 3 * 4096) };
     for (range, what) in [(1..4097, "unaligned"), (0..100, "partial page"), (0..0, "empty")] {
-        match sev.snp_launch_update(0, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &mut buf[range]) {
+        match sev.snp_launch_update(0, sev_types::launch::snp::KvmPageType::Normal, &mut buf[range]) {
             Err(Error::InvalidArgument { op, .. }) => assert_eq!(op, "KVM_SEV_SNP_LAUNCH_UPDATE", "{what}"),
             other => panic!("{what}: {other:?}"),
         }
     }
     if !kvm_has_sev(&kvm) {
-        let r = sev.snp_launch_update(0, KVM_SEV_SNP_PAGE_TYPE_NORMAL, &mut buf[4096..8192]);
+        let r = sev.snp_launch_update(0, sev_types::launch::snp::KvmPageType::Normal, &mut buf[4096..8192]);
         assert!(matches!(r, Err(Error::SevUnsupported { .. })), "{r:?}");
     }
     // SAFETY: allocated above with `layout`; `buf` is no longer used.

@@ -63,7 +63,7 @@ impl core::fmt::Debug for RawRsaPublicKey {
 
 /// Takes the low `bits / 8` bytes of a zero-extended little-endian field, big-endian.
 fn le_field_to_be(field: &[u8; RSA_FIELD_LEN], bits: u32) -> Option<BeInt<RSA_FIELD_LEN>> {
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         return None;
     }
     let len = usize::try_from(bits / 8).ok().filter(|&l| l <= RSA_FIELD_LEN)?;
