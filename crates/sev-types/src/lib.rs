@@ -51,6 +51,7 @@ pub mod product;
 pub mod report;
 pub mod status;
 pub mod tcb;
+mod view;
 
 pub use error::ParseError;
 pub use guid::Guid;

@@ -57,21 +57,16 @@ impl TcbVersion {
     #[inline]
     pub const fn decode(self, layout: TcbLayout) -> Tcb {
         let v = self.0;
-        match layout {
-            TcbLayout::MilanGenoa => Tcb {
-                fmc: None,
-                bootloader: byte(v, 0),
-                tee: byte(v, 1),
-                snp: byte(v, 6),
-                microcode: byte(v, 7),
+        let (fmc, bl, tee, snp, ucode) = layout.positions();
+        Tcb {
+            fmc: match fmc {
+                Some(i) => Some(byte(v, i)),
+                None => None,
             },
-            TcbLayout::Turin => Tcb {
-                fmc: Some(byte(v, 0)),
-                bootloader: byte(v, 1),
-                tee: byte(v, 2),
-                snp: byte(v, 3),
-                microcode: byte(v, 7),
-            },
+            bootloader: byte(v, bl),
+            tee: byte(v, tee),
+            snp: byte(v, snp),
+            microcode: byte(v, ucode),
         }
     }
 
@@ -93,7 +88,7 @@ impl TcbVersion {
     }
 }
 
-const fn byte(v: u64, i: u32) -> u8 {
+const fn byte(v: u64, i: usize) -> u8 {
     (v >> (8 * i)) as u8
 }
 

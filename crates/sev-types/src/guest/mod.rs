@@ -32,40 +32,4 @@ pub use key::{DerivedKey, GuestFieldSelect, KeyRequest, KeyRsp, RootKeySelect};
 pub use report::{KeySelect, ReportReq, ReportRspHeader, parse_response as parse_report_response};
 pub use secrets::SecretsPage;
 
-use zerocopy::{FromBytes, Immutable, KnownLayout};
-
-use crate::ParseError;
-
-/// Views `bytes`, which must be exactly `size_of::<T>()` long, as a `T`.
-///
-/// Shorter input is [`ParseError::Truncated`], longer input [`ParseError::BadLength`].
-pub(crate) fn view_exact<'a, T: FromBytes + KnownLayout + Immutable>(
-    what: &'static str,
-    bytes: &'a [u8],
-) -> Result<&'a T, ParseError> {
-    let need = size_of::<T>();
-    if bytes.len() < need {
-        return Err(ParseError::truncated(what, need, bytes.len()));
-    }
-    T::ref_from_bytes(bytes).map_err(|_| ParseError::BadLength {
-        what,
-        expected: need,
-        got: bytes.len(),
-    })
-}
-
-/// Views the first `size_of::<T>()` bytes of `bytes` as a `T` and returns the rest.
-pub(crate) fn view_prefix<'a, T: FromBytes + KnownLayout + Immutable>(
-    what: &'static str,
-    bytes: &'a [u8],
-) -> Result<(&'a T, &'a [u8]), ParseError> {
-    T::ref_from_prefix(bytes).map_err(|_| ParseError::truncated(what, size_of::<T>(), bytes.len()))
-}
-
-/// Compile-time checks of every field offset of a wire struct.
-macro_rules! assert_offsets {
-    ($ty:ty { $($field:ident : $off:expr),* $(,)? }) => {
-        $( const _: () = assert!(core::mem::offset_of!($ty, $field) == $off); )*
-    };
-}
-pub(crate) use assert_offsets;
+pub(crate) use crate::view::{assert_offsets, exact as view_exact, prefix as view_prefix};

@@ -16,13 +16,7 @@ pub mod vmsa;
 #[cfg(feature = "serde")]
 pub(crate) mod ser;
 
-/// Asserts at compile time that each field of a `#[repr(C)]` type sits at the given offset.
-macro_rules! assert_offsets {
-    ($ty:ty { $($field:ident : $off:expr),* $(,)? }) => {
-        $( const _: () = assert!(core::mem::offset_of!($ty, $field) == $off); )*
-    };
-}
-pub(crate) use assert_offsets;
+pub(crate) use crate::view::{assert_offsets, exact, prefix};
 
 /// Defines a `#[non_exhaustive]` enum over a raw integer with an `Unknown(raw)` catch-all, plus
 /// `from_raw`, `raw`, `name`, `From` conversions, `Display` and serde (snake_case names).
@@ -96,27 +90,3 @@ macro_rules! value_enum {
     };
 }
 pub(crate) use value_enum;
-
-/// Views exactly `size_of::<T>()` bytes as `T`, with a typed error on any other length.
-pub(crate) fn exact<'a, T>(what: &'static str, bytes: &'a [u8]) -> Result<&'a T, crate::ParseError>
-where
-    T: zerocopy::FromBytes + zerocopy::KnownLayout + zerocopy::Immutable,
-{
-    let need = size_of::<T>();
-    if bytes.len() < need {
-        return Err(crate::ParseError::truncated(what, need, bytes.len()));
-    }
-    T::ref_from_bytes(bytes).map_err(|_| crate::ParseError::BadLength {
-        what,
-        expected: need,
-        got: bytes.len(),
-    })
-}
-
-/// Views the first `size_of::<T>()` bytes as `T` and returns the rest.
-pub(crate) fn prefix<'a, T>(what: &'static str, bytes: &'a [u8]) -> Result<(&'a T, &'a [u8]), crate::ParseError>
-where
-    T: zerocopy::FromBytes + zerocopy::KnownLayout + zerocopy::Immutable,
-{
-    T::ref_from_prefix(bytes).map_err(|_| crate::ParseError::truncated(what, size_of::<T>(), bytes.len()))
-}

@@ -4,6 +4,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::ecdsa::EcdsaSignature;
 use crate::tcb::RawTcb;
+use crate::view::assert_offsets;
 use crate::{U32, U64};
 
 /// The signed part of an attestation report (bytes 0x000..0x2A0), field by field.
@@ -99,12 +100,6 @@ pub struct RawReport {
     pub body: ReportBody,
     /// Bytes 0x2A0..0x4A0.
     pub signature: EcdsaSignature,
-}
-
-macro_rules! assert_offsets {
-    ($ty:ty { $($field:ident : $off:expr),* $(,)? }) => {
-        $( const _: () = assert!(core::mem::offset_of!($ty, $field) == $off); )*
-    };
 }
 
 assert_offsets!(ReportBody {
