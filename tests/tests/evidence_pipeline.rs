@@ -23,9 +23,11 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
-/// (report, leaf certificate, product for v2 reports) for every report whose leaf is known,
-/// as recorded in fixtures/PROVENANCE.md.
-fn cases() -> Vec<(&'static str, Vec<u8>, Vec<u8>, Option<Product>)> {
+/// A fixture directory, its report, its leaf certificate (DER), and the product for v2 reports.
+type Case = (&'static str, Vec<u8>, Vec<u8>, Option<Product>);
+
+/// Every report whose leaf certificate is known, as recorded in fixtures/PROVENANCE.md.
+fn cases() -> Vec<Case> {
     let leaf = |rel: &str| {
         let bytes = std::fs::read(fixtures().join(rel)).unwrap();
         split_der_or_pem(&bytes).unwrap().remove(0)

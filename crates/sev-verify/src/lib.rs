@@ -11,3 +11,7 @@ extern crate std;
 pub use sev_types;
 
 pub mod crypto;
+pub mod kds;
+pub mod legacy;
+pub mod policy;
+pub mod snp;

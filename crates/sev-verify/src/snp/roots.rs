@@ -1,0 +1,220 @@
+//! AMD's SNP roots (ARK) and intermediates (ASK, ASVK) for Milan, Genoa and Turin, built in,
+//! and the trust store that decides which ARKs a chain may end in.
+
+use alloc::vec::Vec;
+
+use sev_types::Product;
+
+use super::cert::AmdCert;
+use super::error::SnpError;
+use super::pem::{pem_der_len, pem_to_der};
+use super::role::Role;
+use crate::crypto::CryptoProvider;
+
+macro_rules! fixture {
+    ($path:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/", $path))
+    };
+}
+
+macro_rules! pem_der {
+    ($name:ident, $path:literal) => {
+        const $name: &[u8] = {
+            const PEM: &[u8] = fixture!($path);
+            const DER: [u8; pem_der_len(PEM)] = pem_to_der(PEM);
+            &DER
+        };
+    };
+}
+
+const ARK_MILAN: &[u8] = fixture!("snp/milan/ark.der");
+const ASK_MILAN: &[u8] = fixture!("snp/milan/ask.der");
+const ARK_GENOA: &[u8] = fixture!("snp/genoa/ark.der");
+const ASK_GENOA: &[u8] = fixture!("snp/genoa/ask.der");
+const ARK_TURIN: &[u8] = fixture!("snp/turin/ark.der");
+const ASK_TURIN: &[u8] = fixture!("snp/turin/ask.der");
+pem_der!(ASVK_MILAN, "snp/vlek/milan/asvk.pem");
+pem_der!(ASVK_GENOA, "snp/vlek/genoa/asvk.pem");
+pem_der!(ASVK_TURIN, "snp/vlek/turin/asvk.pem");
+
+/// The built-in DER certificate of `role` (ARK, ASK or ASVK) for `product`'s KDS product, if
+/// AMD publishes one (Milan, Genoa — also for Bergamo/Siena — and Turin).
+///
+/// ```
+/// use sev_verify::snp::{builtin_cert, Role};
+/// use sev_types::Product;
+/// assert!(builtin_cert(Product::BergamoSiena, Role::Asvk).is_some());
+/// assert!(builtin_cert(Product::Rome, Role::Ark).is_none());
+/// ```
+pub fn builtin_cert(product: Product, role: Role) -> Option<&'static [u8]> {
+    Some(match (product.kds_product(), role) {
+        (Product::Milan, Role::Ark) => ARK_MILAN,
+        (Product::Milan, Role::Ask) => ASK_MILAN,
+        (Product::Milan, Role::Asvk) => ASVK_MILAN,
+        (Product::Genoa, Role::Ark) => ARK_GENOA,
+        (Product::Genoa, Role::Ask) => ASK_GENOA,
+        (Product::Genoa, Role::Asvk) => ASVK_GENOA,
+        (Product::Turin, Role::Ark) => ARK_TURIN,
+        (Product::Turin, Role::Ask) => ASK_TURIN,
+        (Product::Turin, Role::Asvk) => ASVK_TURIN,
+        _ => return None,
+    })
+}
+
+/// Products with built-in roots.
+pub const BUILTIN_PRODUCTS: [Product; 3] = [Product::Milan, Product::Genoa, Product::Turin];
+
+/// The ARKs a chain may end in, and the intermediates used when a caller supplies none.
+///
+/// A chain is trusted only if its ARK is byte-identical to one of [`TrustStore::arks`].
+/// Intermediates here are a convenience: they are still verified against the ARK. The store
+/// checks the ARK self-signatures and the ARK → intermediate signatures once, when it is built
+/// (byte-identical certificates in a chain are not checked again), so build it once and reuse it.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    arks: Vec<AmdCert>,
+    intermediates: Vec<AmdCert>,
+    fingerprint: [u8; 48],
+    /// Per ARK: its self-signature verified when the store was built.
+    ark_ok: Vec<bool>,
+    /// Per intermediate: the index of the ARK whose signature over it verified.
+    int_ok: Vec<Option<usize>>,
+}
+
+impl TrustStore {
+    /// AMD's ARK, ASK and ASVK for Milan, Genoa and Turin.
+    ///
+    /// ```
+    /// let store = sev_verify::snp::TrustStore::builtin(&sev_verify::crypto::default_provider());
+    /// assert_eq!(store.arks().len(), 3);
+    /// ```
+    pub fn builtin(provider: &CryptoProvider) -> Self {
+        let mut arks = Vec::new();
+        let mut intermediates = Vec::new();
+        for p in BUILTIN_PRODUCTS {
+            for role in [Role::Ark, Role::Ask, Role::Asvk] {
+                let der = builtin_cert(p, role).unwrap_or_default();
+                // The built-in certificates are fixed bytes checked by this crate's tests.
+                if let Ok(cert) = AmdCert::from_der(der) {
+                    if role == Role::Ark {
+                        arks.push(cert)
+                    } else {
+                        intermediates.push(cert)
+                    }
+                }
+            }
+        }
+        Self::assemble(provider, arks, intermediates)
+    }
+
+    /// Only the ARKs the caller pins (DER), plus any intermediates the caller supplies; nothing
+    /// built in. Every certificate must parse; ARKs must classify as ARK, intermediates as
+    /// ASK or ASVK.
+    pub fn pinned(provider: &CryptoProvider, arks: &[&[u8]], intermediates: &[&[u8]]) -> Result<Self, SnpError> {
+        let parse = |der: &&[u8], ok: &[Role]| {
+            let c = AmdCert::from_der(der)?;
+            if ok.contains(&c.role()) {
+                Ok(c)
+            } else {
+                Err(SnpError::UnknownRole {
+                    subject_cn: c.subject_cn().into(),
+                    issuer_cn: c.issuer_cn().into(),
+                })
+            }
+        };
+        let arks = arks
+            .iter()
+            .map(|d| parse(d, &[Role::Ark]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ints = intermediates
+            .iter()
+            .map(|d| parse(d, &[Role::Ask, Role::Asvk]))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::assemble(provider, arks, ints))
+    }
+
+    /// Adds caller-pinned ARKs (DER) to this store.
+    pub fn with_pinned_arks(self, provider: &CryptoProvider, arks: &[&[u8]]) -> Result<Self, SnpError> {
+        let mut pinned = Self::pinned(provider, arks, &[])?;
+        let mut all = self.arks;
+        all.append(&mut pinned.arks);
+        Ok(Self::assemble(provider, all, self.intermediates))
+    }
+
+    fn assemble(provider: &CryptoProvider, arks: Vec<AmdCert>, intermediates: Vec<AmdCert>) -> Self {
+        let ark_count = (arks.len() as u64).to_le_bytes();
+        let lens: Vec<[u8; 8]> = arks
+            .iter()
+            .chain(&intermediates)
+            .map(|c| (c.der().len() as u64).to_le_bytes())
+            .collect();
+        let mut parts: Vec<&[u8]> = alloc::vec![b"sev-verify trust store v1", &ark_count];
+        for (c, len) in arks.iter().chain(&intermediates).zip(&lens) {
+            parts.push(len);
+            parts.push(c.der());
+        }
+        let fingerprint = provider.digests.sha384(&parts);
+        let ark_ok = arks.iter().map(|a| a.verify_signed_by(a, provider).is_ok()).collect();
+        let int_ok = intermediates
+            .iter()
+            .map(|i| {
+                arks.iter()
+                    .position(|a| a.subject_cn() == i.issuer_cn() && i.verify_signed_by(a, provider).is_ok())
+            })
+            .collect();
+        TrustStore {
+            arks,
+            intermediates,
+            fingerprint,
+            ark_ok,
+            int_ok,
+        }
+    }
+
+    /// Whether the store verified `subject`'s signature under `issuer` when it was built (an
+    /// ARK's self-signature, or a stored intermediate under its stored ARK), compared by bytes.
+    pub(crate) fn verified_edge(&self, issuer: &AmdCert, subject: &AmdCert) -> bool {
+        let Some(a) = self.arks.iter().position(|x| x.der() == issuer.der()) else {
+            return false;
+        };
+        if issuer.der() == subject.der() {
+            return self.ark_ok[a];
+        }
+        self.intermediates
+            .iter()
+            .zip(&self.int_ok)
+            .any(|(i, ok)| *ok == Some(a) && i.der() == subject.der())
+    }
+
+    /// The trusted ARKs.
+    pub fn arks(&self) -> &[AmdCert] {
+        &self.arks
+    }
+
+    /// The intermediates available to fill a chain.
+    pub fn intermediates(&self) -> &[AmdCert] {
+        &self.intermediates
+    }
+
+    /// A digest of every certificate in the store (used to key caches).
+    pub fn fingerprint(&self) -> &[u8; 48] {
+        &self.fingerprint
+    }
+
+    /// The trusted ARK for `product`'s KDS product, if any.
+    pub fn ark_for(&self, product: Product) -> Option<&AmdCert> {
+        self.arks.iter().find(|c| c.product() == product.kds_product())
+    }
+
+    /// A stored intermediate of `role` for `product`'s KDS product, if any.
+    pub fn intermediate_for(&self, product: Product, role: Role) -> Option<&AmdCert> {
+        self.intermediates
+            .iter()
+            .find(|c| c.product() == product.kds_product() && c.role() == role)
+    }
+
+    /// Whether `ark` is byte-identical to a trusted ARK.
+    pub fn trusts(&self, ark: &AmdCert) -> bool {
+        self.arks.iter().any(|a| a.der() == ark.der())
+    }
+}
