@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use sev_measure::explain::{PageRecord, compare_vmsas, first_divergence};
 use sev_measure::files::{MeasureArgs, Measurement, Mode, measure};
 use sev_measure::idblock::{
-    IdAuthInfo, IdBlock, SigningKey, key_digest, public_key_from_pem, sign_id_auth, verify_id_auth,
+    IdAuthInfo, IdBlock, SigningKey, default_id_block, key_digest, public_key_from_pem, sign_id_auth, verify_id_auth,
 };
 use sev_measure::sev_types::fmt::Hex;
 use sev_measure::sev_types::launch::vmsa::SaveArea;
@@ -208,15 +208,15 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
         print_log(c, mode, &m)?;
     } else if mode == Mode::SnpOvmfHash {
         // sev-snp-measure prints the OVMF hash in hex whatever the output format.
-        println!("{}", Hex(&m.digest));
+        crate::output::outln!("{}", Hex(&m.digest));
     } else if c.verbose {
-        println!(
+        crate::output::outln!(
             "Calculated {} guest measurement: {}",
             mode_label(mode),
             c.output_format.encode(&m.digest)
         );
     } else {
-        println!("{}", c.output_format.encode(&m.digest));
+        crate::output::outln!("{}", c.output_format.encode(&m.digest));
     }
     if let Some(path) = &c.diff_log {
         let other: JsonLog = serde_json::from_slice(&std::fs::read(path).with_context(|| path.display().to_string())?)
@@ -225,7 +225,7 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
         match first_divergence(ours, &other.pages) {
             None => eprintln!("logs are identical ({} pages)", ours.len()),
             Some(d) => {
-                println!("{d}");
+                crate::output::outln!("{d}");
                 status = ExitCode::from(1);
             }
         }
@@ -235,7 +235,7 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
         match compare_vmsas(&m.vmsas, &dumped) {
             None => eprintln!("{} dumped VMSA(s) match", dumped.len().min(m.vmsas.len())),
             Some(mismatch) => {
-                println!("{mismatch}");
+                crate::output::outln!("{mismatch}");
                 status = ExitCode::from(1);
             }
         }
@@ -257,21 +257,21 @@ fn print_log(c: &MeasureCmd, mode: Mode, m: &Measurement) -> Result<()> {
                 digest: Hex(&m.digest).to_string(),
                 pages: pages.to_vec(),
             };
-            println!("{}", serde_json::to_string_pretty(&log)?);
+            crate::output::outln!("{}", serde_json::to_string_pretty(&log)?);
         }
         LogFormat::Text => {
             if pages.is_empty() {
-                println!("(mode {}: the digest is a plain SHA-256, no page log)", c.mode);
+                crate::output::outln!("(mode {}: the digest is a plain SHA-256, no page log)", c.mode);
             } else {
-                println!(
+                crate::output::outln!(
                     "{:>6} {:<14} {:<10} {:<28} contents / running digest",
                     "page", "gpa", "type", "origin"
                 );
             }
             for p in pages {
-                println!("{p}");
+                crate::output::outln!("{p}");
             }
-            println!(
+            crate::output::outln!(
                 "{} measurement: {}",
                 mode_label(mode),
                 c.output_format.encode(&m.digest)
@@ -311,9 +311,14 @@ pub struct IdBlockCmd {
     /// Image ID (32 hex digits).
     #[arg(long, value_name = "HEX")]
     image_id: Option<String>,
-    /// ID block version.
-    #[arg(long, default_value_t = 1)]
-    version: u32,
+    /// ID block structure version.
+    #[arg(
+        long = "id-block-version",
+        id = "id_block_version",
+        value_name = "N",
+        default_value_t = 1
+    )]
+    block_version: u32,
     /// Guest SVN.
     #[arg(long, default_value_t = 0)]
     guest_svn: u32,
@@ -376,24 +381,24 @@ fn id_block_cmd(c: &IdBlockCmd) -> Result<ExitCode> {
         let block = read_block(block_path, 0x60)?;
         let auth = read_block(auth_path, 0x1000)?;
         let v = verify_id_auth(IdBlock::ref_from_bytes(&block)?, IdAuthInfo::ref_from_bytes(&auth)?)?;
-        println!("id-key-digest: {}", f.encode(&v.id_key_digest));
+        crate::output::outln!("id-key-digest: {}", f.encode(&v.id_key_digest));
         if let Some(a) = v.author_key_digest {
-            println!("author-key-digest: {}", f.encode(&a));
+            crate::output::outln!("author-key-digest: {}", f.encode(&a));
         }
-        println!("signatures: OK");
+        crate::output::outln!("signatures: OK");
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(id_path), Some(ld)) = (&c.id_key, &c.launch_digest) else {
         bail!("--id-key and --launch-digest are required");
     };
-    let mut block = IdBlock::new(decode_fixed::<48>("--launch-digest", ld)?);
+    let mut block = default_id_block(decode_fixed::<48>("--launch-digest", ld)?);
     if let Some(v) = &c.family_id {
         block.family_id = decode_fixed::<16>("--family-id", v)?;
     }
     if let Some(v) = &c.image_id {
         block.image_id = decode_fixed::<16>("--image-id", v)?;
     }
-    block.version.set(c.version);
+    block.version.set(c.block_version);
     block.guest_svn.set(c.guest_svn);
     block.policy.set(c.policy);
     let id_key = SigningKey::from_pem(&read_key(id_path)?).with_context(|| id_path.display().to_string())?;
@@ -408,11 +413,11 @@ fn id_block_cmd(c: &IdBlockCmd) -> Result<ExitCode> {
     if let Some(p) = &c.out_id_auth {
         std::fs::write(p, auth.as_bytes()).with_context(|| p.display().to_string())?;
     }
-    println!("id-block: {}", f.encode(block.as_bytes()));
-    println!("id-auth: {}", f.encode(auth.as_bytes()));
-    println!("id-key-digest: {}", f.encode(&id_key.key_digest()));
+    crate::output::outln!("id-block: {}", f.encode(block.as_bytes()));
+    crate::output::outln!("id-auth: {}", f.encode(auth.as_bytes()));
+    crate::output::outln!("id-key-digest: {}", f.encode(&id_key.key_digest()));
     if let Some(a) = &author {
-        println!("author-key-digest: {}", f.encode(&a.key_digest()));
+        crate::output::outln!("author-key-digest: {}", f.encode(&a.key_digest()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -442,7 +447,7 @@ fn key_digest_cmd(c: &KeyDigestCmd) -> Result<ExitCode> {
         let text = std::str::from_utf8(&raw).map_err(|_| anyhow!("{}: not PEM text", c.key.display()))?;
         public_key_from_pem(text).with_context(|| c.key.display().to_string())?
     };
-    println!("{}", c.output_format.encode(&key_digest(&key)));
+    crate::output::outln!("{}", c.output_format.encode(&key_digest(&key)));
     Ok(ExitCode::SUCCESS)
 }
 
