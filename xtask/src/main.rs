@@ -11,7 +11,8 @@ tasks:
   clippy     cargo clippy on every target and feature, warnings denied
   doc        cargo doc with warnings denied
   test       the README's test command
-  nostd      the no_std builds (x86_64-unknown-none)";
+  nostd      the no_std builds (x86_64-unknown-none)
+  diff       differential test: our launch digests against sev-snp-measure from PyPI";
 
 /// The README's test command.
 const TEST: &[&str] = &["test", "--workspace", "--all-features"];
@@ -29,12 +30,13 @@ const NOSTD_BUILDS: &[&[&str]] = &[
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let steps: Vec<Step> = match task.as_str() {
-        "ci" => [fmt(), clippy(), doc(), test(), nostd()].concat(),
+        "ci" => [fmt(), clippy(), doc(), test(), differential(), nostd()].concat(),
         "fmt" => fmt(),
         "clippy" => clippy(),
         "doc" => doc(),
         "test" => test(),
         "nostd" => nostd(),
+        "diff" => differential(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -128,6 +130,21 @@ fn doc() -> Vec<Step> {
 
 fn test() -> Vec<Step> {
     vec![Step::cargo(TEST)]
+}
+
+/// sev-measure against sev-snp-measure 0.0.13 (installed into a throwaway venv under target/)
+/// on random parameter combinations; needs python3 with venv and PyPI.
+fn differential() -> Vec<Step> {
+    vec![Step::cargo(&[
+        "test",
+        "-p",
+        "sev-measure",
+        "--test",
+        "differential",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ])]
 }
 
 fn nostd() -> Vec<Step> {

@@ -265,7 +265,10 @@ fn print_log(c: &MeasureCmd, mode: Mode, m: &Measurement) -> Result<()> {
             } else {
                 crate::output::outln!(
                     "{:>6} {:<14} {:<10} {:<28} contents / running digest",
-                    "page", "gpa", "type", "origin"
+                    "page",
+                    "gpa",
+                    "type",
+                    "origin"
                 );
             }
             for p in pages {
