@@ -227,6 +227,7 @@ impl fmt::Display for Product {
 
 /// The error returned when a string names no known product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[error("unknown product name; expected one of Naples, Rome, Milan, Genoa, Bergamo, Siena, Turin, Venice")]
 pub struct UnknownProduct;
 

@@ -472,6 +472,7 @@ mod builder {
 
     /// The blobs do not fit in a table whose offsets and lengths are `u32`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
     #[error("certificate table would be {len} bytes; offsets are limited to 4 GiB")]
     pub struct CertTableTooLarge {
         /// The size the table would have had.

@@ -279,6 +279,7 @@ impl KeyReqV2 {
 
 /// A MSG_KEY_REQ asked for a version-2 field but was encoded as version 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[error("MSG_KEY_REQ needs version 2: {reason}")]
 pub struct NeedsVersion2 {
     /// What needs version 2.

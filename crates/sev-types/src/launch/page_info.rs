@@ -99,6 +99,20 @@ impl PageInfo {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::launch::ser::serialize_fields!(PageInfo, "PageInfo", |v| {
+    "digest_cur" => crate::fmt::Hex(&v.digest_cur),
+    "contents" => crate::fmt::Hex(&v.contents),
+    "length" => v.length.get(),
+    "page_type" => v.page_type,
+    "imi_page" => v.imi_page,
+    "reserved_0x64" => v.reserved_0x64,
+    "vmpl1_perms" => v.vmpl1_perms,
+    "vmpl2_perms" => v.vmpl2_perms,
+    "vmpl3_perms" => v.vmpl3_perms,
+    "gpa" => v.gpa.get(),
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -529,6 +529,36 @@ pub fn fields() -> impl Iterator<Item = FieldSpan> {
     })
 }
 
+/// Serializes as `{selector, attrib, limit, base}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmcbSegment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("VmcbSegment", 4)?;
+        st.serialize_field("selector", &self.selector.get())?;
+        st.serialize_field("attrib", &self.attrib.get())?;
+        st.serialize_field("limit", &self.limit.get())?;
+        st.serialize_field("base", &self.base.get())?;
+        st.end()
+    }
+}
+
+/// Serializes every named field of [`fields`] as lowercase hex of its bytes as stored
+/// (little-endian), reserved ranges included, so two dumps can be compared field by field.
+#[cfg(feature = "serde")]
+impl serde::Serialize for SaveArea {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        use zerocopy::IntoBytes as _;
+        let bytes = self.as_bytes();
+        let mut m = s.serialize_map(None)?;
+        for f in fields() {
+            m.serialize_entry(f.name, &crate::fmt::Hex(&bytes[f.offset..f.offset + f.size]))?;
+        }
+        m.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,3 +147,54 @@ assert_offsets!(RawReport {
 });
 const _: () = assert!(size_of::<ReportBody>() == 0x2A0);
 const _: () = assert!(size_of::<RawReport>() == 0x4A0);
+
+#[cfg(feature = "serde")]
+mod ser {
+    use super::{RawReport, ReportBody};
+    use crate::fmt::Hex;
+    use crate::launch::ser::serialize_fields;
+
+    serialize_fields!(ReportBody, "ReportBody", |v| {
+        "version" => v.version.get(),
+        "guest_svn" => v.guest_svn.get(),
+        "policy" => crate::policy::GuestPolicy::from_bits_retain(v.policy.get()),
+        "family_id" => Hex(&v.family_id),
+        "image_id" => Hex(&v.image_id),
+        "vmpl" => v.vmpl.get(),
+        "signature_algo" => v.signature_algo.get(),
+        "current_tcb" => v.current_tcb,
+        "platform_info" => crate::platform_info::PlatformInfo::from_bits_retain(v.platform_info.get()),
+        "key_info" => crate::key_info::KeyInfo::from_bits_retain(v.key_info.get()),
+        "reserved_04c" => v.reserved_04c.get(),
+        "report_data" => Hex(&v.report_data),
+        "measurement" => Hex(&v.measurement),
+        "host_data" => Hex(&v.host_data),
+        "id_key_digest" => Hex(&v.id_key_digest),
+        "author_key_digest" => Hex(&v.author_key_digest),
+        "report_id" => Hex(&v.report_id),
+        "report_id_ma" => Hex(&v.report_id_ma),
+        "reported_tcb" => v.reported_tcb,
+        "cpuid_fam_id" => v.cpuid_fam_id,
+        "cpuid_mod_id" => v.cpuid_mod_id,
+        "cpuid_step" => v.cpuid_step,
+        "reserved_18b" => Hex(&v.reserved_18b),
+        "chip_id" => Hex(&v.chip_id),
+        "committed_tcb" => v.committed_tcb,
+        "current_build" => v.current_build,
+        "current_minor" => v.current_minor,
+        "current_major" => v.current_major,
+        "reserved_1eb" => v.reserved_1eb,
+        "committed_build" => v.committed_build,
+        "committed_minor" => v.committed_minor,
+        "committed_major" => v.committed_major,
+        "reserved_1ef" => v.reserved_1ef,
+        "launch_tcb" => v.launch_tcb,
+        "launch_mit_vector" => v.launch_mit_vector.get(),
+        "current_mit_vector" => v.current_mit_vector.get(),
+        "reserved_208" => Hex(&v.reserved_208),
+    });
+    serialize_fields!(RawReport, "RawReport", |v| {
+        "body" => v.body,
+        "signature" => v.signature,
+    });
+}
