@@ -60,7 +60,7 @@ pub fn decode(raw: &[u8], inform: Inform, expected_len: Option<usize>) -> Result
             }
             let text = compact(raw);
             let digits = text.strip_prefix(b"0x").unwrap_or(&text);
-            if !digits.is_empty() && digits.len() % 2 == 0 && digits.iter().all(u8::is_ascii_hexdigit) {
+            if !digits.is_empty() && digits.len().is_multiple_of(2) && digits.iter().all(u8::is_ascii_hexdigit) {
                 return decode_hex(raw);
             }
             if let Ok(bytes) = decode_base64(raw) {

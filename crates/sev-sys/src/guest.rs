@@ -98,7 +98,7 @@ impl SevGuestDevice {
         certs: &mut [u8],
     ) -> Result<Vec<u8>, Error> {
         const OP: &str = "SNP_GET_EXT_REPORT";
-        if certs.len() % CERTS_PAGE_SIZE != 0 || certs.len() > SEV_FW_BLOB_MAX_SIZE {
+        if !certs.len().is_multiple_of(CERTS_PAGE_SIZE) || certs.len() > SEV_FW_BLOB_MAX_SIZE {
             return Err(Error::InvalidArgument {
                 op: OP,
                 reason: format!(

@@ -518,7 +518,7 @@ impl<'a> SevVm<'a> {
         const OP: &str = "KVM_SEV_SNP_LAUNCH_UPDATE";
         let addr = src.as_mut_ptr() as u64;
         let len = src.len() as u64;
-        if addr % PAGE_SIZE != 0 || len % PAGE_SIZE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(Error::InvalidArgument {
                 op: OP,
                 reason: format!("source must be page aligned and a non-zero page multiple, got {addr:#x} + {len:#x}"),
