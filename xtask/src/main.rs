@@ -30,7 +30,7 @@ const NOSTD_BUILDS: &[&[&str]] = &[
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let steps: Vec<Step> = match task.as_str() {
-        "ci" => [fmt(), clippy(), doc(), test(), differential(), nostd()].concat(),
+        "ci" => [fmt(), clippy(), doc(), nostd(), differential(), test()].concat(),
         "fmt" => fmt(),
         "clippy" => clippy(),
         "doc" => doc(),
