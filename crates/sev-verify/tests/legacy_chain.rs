@@ -3,6 +3,9 @@
 //! the Rome CEK, wrong-way links, and single-byte tampering of every signed byte.
 #![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
+#[macro_use]
+mod backends;
+
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::legacy::{
     Generation, LegacyError, Link, LinkFailure, Signer, detect_generation, verify_amd_chain, verify_ark, verify_ask,
@@ -480,23 +483,6 @@ fn garbage_certificates_are_rejected(p: &CryptoProvider) {
         ));
     }
     assert!(reached_crypto > 0, "some rounds must reach the RSA signature check");
-}
-
-macro_rules! per_backend {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "aws-lc")]
-        mod aws_lc {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::aws_lc::provider()) } )*
-        }
-        #[cfg(feature = "ring")]
-        mod ring {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::ring::provider()) } )*
-        }
-        #[cfg(feature = "rustcrypto")]
-        mod rustcrypto {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::rustcrypto::provider()) } )*
-        }
-    };
 }
 
 per_backend!(

@@ -3,6 +3,9 @@
 //! LAUNCH_SECRET s1/s2), on every backend.
 #![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
+#[macro_use]
+mod backends;
+
 use base64::Engine as _;
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::legacy::{
@@ -238,23 +241,6 @@ fn random_secret_packets_decrypt(p: &CryptoProvider) {
     let mut plain = a.ciphertext.clone();
     p.legacy.aes128_ctr(&[3; 16], &a.header.iv, &mut plain).unwrap();
     assert_eq!(plain, b"top secret");
-}
-
-macro_rules! per_backend {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "aws-lc")]
-        mod aws_lc {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::aws_lc::provider()) } )*
-        }
-        #[cfg(feature = "ring")]
-        mod ring {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::ring::provider()) } )*
-        }
-        #[cfg(feature = "rustcrypto")]
-        mod rustcrypto {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::rustcrypto::provider()) } )*
-        }
-    };
 }
 
 per_backend!(

@@ -5,6 +5,9 @@
 //! of this file, unwraps TEK ‖ TIK and checks every MAC the session produced.
 #![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
+#[macro_use]
+mod backends;
+
 use p384::ecdsa::signature::hazmat::PrehashSigner;
 use p384::elliptic_curve::sec1::ToSec1Point;
 use sev_verify::crypto::CryptoProvider;
@@ -186,23 +189,6 @@ fn attestation_report_signature(p: &CryptoProvider) {
     );
     let real_pek = std::fs::read(format!("{MILAN}pek.cert")).unwrap();
     assert!(verify_attestation_report(p, &r, &SevCertificate::from_bytes(&real_pek).unwrap()).is_err());
-}
-
-macro_rules! per_backend {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "aws-lc")]
-        mod aws_lc {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::aws_lc::provider()) } )*
-        }
-        #[cfg(feature = "ring")]
-        mod ring {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::ring::provider()) } )*
-        }
-        #[cfg(feature = "rustcrypto")]
-        mod rustcrypto {
-            $( #[test] fn $test() { super::$test(&sev_verify::crypto::rustcrypto::provider()) } )*
-        }
-    };
 }
 
 per_backend!(

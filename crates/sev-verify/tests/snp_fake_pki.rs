@@ -1,5 +1,6 @@
 //! Every verification rule, shown to fail with certificates and reports from the fake PKI
 //! (sev-testing), which differ from a valid set in exactly one respect.
+#![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
 use sev_testing::{CertSpec, DAY, Ext, FakePki, HwIdEncoding, LeafKey, ReportSpec, Signer, TEST_TIME, amd_oid};
 use sev_types::Product;

@@ -1,5 +1,6 @@
 //! Every real fixture report verifies with its VCEK/VLEK and the built-in roots, on every
 //! backend; the negative certificates fail for the right reason.
+#![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
 mod snp_common;
 

@@ -1,5 +1,6 @@
 //! The certificate, CRL and PEM parsers never panic: every prefix and many random mutations of
 //! real certificates and fake CRLs are either parsed or refused with an error.
+#![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
 mod snp_common;
 

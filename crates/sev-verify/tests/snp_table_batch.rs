@@ -1,4 +1,5 @@
 //! Certificate tables → chains, and batch verification.
+#![cfg(all(feature = "std", any(feature = "aws-lc", feature = "ring", feature = "rustcrypto")))]
 
 mod snp_common;
 

@@ -1,5 +1,6 @@
 //! Tamper matrix over the real fixtures: every single-bit flip of the signed region and of r‖s,
 //! byte flips in every certificate's TBS and signature, wrong chips, products and key types.
+#![cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 
 mod snp_common;
 

@@ -70,7 +70,7 @@ pub enum LogFormat {
 /// Arguments of `sev measure` (sev-snp-measure's flags, plus explain mode).
 #[derive(clap::Args, Debug)]
 pub struct MeasureCmd {
-    /// Print "Calculated <MODE> guest measurement: <digest>" instead of the digest alone.
+    /// Print "Calculated `<MODE>` guest measurement: `<digest>`" instead of the digest alone.
     #[arg(short, long)]
     verbose: bool,
     /// Guest mode: sev, seves, snp, snp:ovmf-hash or snp:svsm.
@@ -118,7 +118,7 @@ pub struct MeasureCmd {
     /// Precalculated hash of the OVMF binary (hex string).
     #[arg(long, value_name = "HASH")]
     snp_ovmf_hash: Option<String>,
-    /// Write the measured VMSAs to vmsa<N>.bin (seves, snp and snp:svsm modes only).
+    /// Write the measured VMSAs to `vmsa<N>.bin` (seves, snp and snp:svsm modes only).
     #[arg(long)]
     dump_vmsa: bool,
     /// SVSM binary (snp:svsm mode).
