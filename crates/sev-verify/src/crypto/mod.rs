@@ -45,6 +45,8 @@ pub mod rustcrypto;
 mod der_sig;
 #[cfg(feature = "std")]
 mod process_default;
+#[cfg(any(feature = "aws-lc", feature = "ring"))]
+mod ring_api;
 #[cfg(any(feature = "ring", feature = "rustcrypto"))]
 mod soft_aes;
 
