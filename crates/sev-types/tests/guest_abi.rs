@@ -11,72 +11,9 @@ use sev_types::guest::report::{self, ReportReq, ReportRspHeader};
 use sev_types::guest::{SecretsPage, VlekHashstick};
 use zerocopy::FromZeros;
 
-const TSV: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../fixtures/abi/linux-sev-uapi.tsv"
-));
-
-struct Row<'a> {
-    kind: &'a str,
-    name: &'a str,
-    parent: &'a str,
-    value: &'a str,
-    size: &'a str,
-}
-
-fn rows() -> impl Iterator<Item = Row<'static>> {
-    TSV.lines().skip(1).filter_map(|l| {
-        let c: Vec<&str> = l.split('\t').collect();
-        (c.len() >= 6).then(|| Row {
-            kind: c[0],
-            name: c[2],
-            parent: c[3],
-            value: c[4],
-            size: c[5],
-        })
-    })
-}
-
-/// Size of a struct row.
-fn struct_size(name: &str) -> usize {
-    let full = format!("struct {name}");
-    let r = rows()
-        .find(|r| r.kind == "struct" && r.name == full)
-        .unwrap_or_else(|| panic!("no TSV row for {full}"));
-    r.size.parse().unwrap()
-}
-
-/// (offset, size) of a byte-aligned field row.
-fn field(parent: &str, name: &str) -> (usize, usize) {
-    let full = format!("struct {parent}");
-    let r = rows()
-        .find(|r| r.kind == "field" && r.parent == full && r.name == name)
-        .unwrap_or_else(|| panic!("no TSV row for {parent}.{name}"));
-    (r.value.parse().unwrap(), r.size.parse().unwrap())
-}
-
-fn constant(name: &str) -> &'static str {
-    rows()
-        .find(|r| r.kind == "const" && r.name == name)
-        .unwrap_or_else(|| panic!("no TSV const {name}"))
-        .value
-}
-
-macro_rules! field_size {
-    ($ty:ty, $f:ident) => {{
-        let v = <$ty>::new_zeroed();
-        core::mem::size_of_val(&v.$f)
-    }};
-}
-
-/// Checks one field against the TSV: same offset and same size.
-macro_rules! check_field {
-    ($ty:ty, $linux:literal, $tsv_name:literal => $f:ident) => {{
-        let (off, size) = field($linux, $tsv_name);
-        assert_eq!(offset_of!($ty, $f), off, "{}.{} offset", $linux, $tsv_name);
-        assert_eq!(field_size!($ty, $f), size, "{}.{} size", $linux, $tsv_name);
-    }};
-}
+#[macro_use]
+mod abi;
+use abi::*;
 
 #[test]
 fn snp_report_req_matches_linux() {
@@ -91,7 +28,7 @@ fn snp_report_req_matches_linux() {
         offset_of!(ReportReq, reserved) + field_size!(ReportReq, reserved),
         size_of::<ReportReq>()
     );
-    assert_eq!(constant("SNP_REPORT_USER_DATA_SIZE"), "64");
+    assert_eq!(constant("SNP_REPORT_USER_DATA_SIZE"), 64);
 }
 
 #[test]
@@ -127,7 +64,7 @@ fn cert_entry_and_guids_match_linux_and_ghcb() {
         ("CERT_GUID_VCEK", certs::VCEK_GUID),
         ("CERT_GUID_VLEK", certs::VLEK_GUID),
     ] {
-        let text = constant(name);
+        let text = constant_text(name);
         assert_eq!(ours.to_string(), text, "{name}");
         assert_eq!(Some(ours), Guid::from_str_rfc4122(text));
     }
