@@ -7,7 +7,6 @@ use sev_types::Product;
 
 use super::cert::AmdCert;
 use super::error::SnpError;
-use super::pem::{pem_der_len, pem_to_der};
 use super::role::Role;
 use crate::crypto::CryptoProvider;
 
@@ -17,25 +16,15 @@ macro_rules! fixture {
     };
 }
 
-macro_rules! pem_der {
-    ($name:ident, $path:literal) => {
-        const $name: &[u8] = {
-            const PEM: &[u8] = fixture!($path);
-            const DER: [u8; pem_der_len(PEM)] = pem_to_der(PEM);
-            &DER
-        };
-    };
-}
-
 const ARK_MILAN: &[u8] = fixture!("snp/milan/ark.der");
 const ASK_MILAN: &[u8] = fixture!("snp/milan/ask.der");
 const ARK_GENOA: &[u8] = fixture!("snp/genoa/ark.der");
 const ASK_GENOA: &[u8] = fixture!("snp/genoa/ask.der");
 const ARK_TURIN: &[u8] = fixture!("snp/turin/ark.der");
 const ASK_TURIN: &[u8] = fixture!("snp/turin/ask.der");
-pem_der!(ASVK_MILAN, "snp/vlek/milan/asvk.pem");
-pem_der!(ASVK_GENOA, "snp/vlek/genoa/asvk.pem");
-pem_der!(ASVK_TURIN, "snp/vlek/turin/asvk.pem");
+const ASVK_MILAN: &[u8] = fixture!("snp/vlek/milan/asvk.der");
+const ASVK_GENOA: &[u8] = fixture!("snp/vlek/genoa/asvk.der");
+const ASVK_TURIN: &[u8] = fixture!("snp/vlek/turin/asvk.der");
 
 /// The built-in DER certificate of `role` (ARK, ASK or ASVK) for `product`'s KDS product, if
 /// AMD publishes one (Milan, Genoa — also for Bergamo/Siena — and Turin).
