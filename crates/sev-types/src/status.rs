@@ -107,8 +107,8 @@ firmware_statuses! {
     Active = 0x12, "ACTIVE", "the guest is already active";
     /// Hardware error; the platform state is lost, buffers may be reused.
     HwErrorPlatform = 0x13, "HWSEV_RET_PLATFORM", "hardware error: the platform state is lost";
-    /// Hardware error; buffers are unsafe to reuse.
-    HwErrorUnsafe = 0x14, "HWSEV_RET_UNSAFE", "hardware error: continuing is unsafe";
+    /// Hardware error; buffers must not be reused.
+    HwErrorUnsafe = 0x14, "HWSEV_RET_UNSAFE", "hardware error: continuing is not safe";
     /// The feature is not supported by this firmware.
     Unsupported = 0x15, "UNSUPPORTED", "feature not supported by this firmware";
     /// A parameter is invalid.
