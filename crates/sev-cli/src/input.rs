@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use base64::Engine as _;
+use sev_types::report::{REPORT_LEN, Report};
 
 /// How an input file is encoded.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,10 +32,21 @@ pub fn read_decoded(path: &Path, inform: Inform, expected_len: Option<usize>) ->
     decode(&raw, inform, expected_len).with_context(|| format!("cannot decode {}", path.display()))
 }
 
+/// Reads an attestation report file (raw, hex or base64) and checks that it parses; the caller
+/// views the returned bytes with `Report::from_bytes`.
+pub fn read_report(path: &Path, inform: Inform) -> Result<Vec<u8>> {
+    let bytes = read_decoded(path, inform, Some(REPORT_LEN))?;
+    Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", path.display()))?;
+    Ok(bytes)
+}
+
 /// Reads a whole file of at most [`MAX_INPUT`] bytes.
 pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut raw = Vec::new();
+    // Sized up front so the buffer never reallocates: key files are read through here too, and a
+    // reallocation would leave a copy of the key behind.
+    let size_hint = file.metadata().map_or(0, |m| m.len().min(MAX_INPUT) as usize + 1);
+    let mut raw = Vec::with_capacity(size_hint);
     file.take(MAX_INPUT + 1)
         .read_to_end(&mut raw)
         .with_context(|| format!("cannot read {}", path.display()))?;

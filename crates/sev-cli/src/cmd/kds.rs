@@ -1,15 +1,15 @@
 //! `sev kds url ...` and `sev kds parse`: AMD KDS URLs, built from a report or from parameters.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use sev_types::Product;
-use sev_types::report::{REPORT_LEN, Report};
+use sev_types::report::Report;
 use sev_types::tcb::Tcb;
 use sev_verify::kds::{KdsRequest, KeyType, Resource};
 
-use crate::input::{Inform, read_decoded};
+use crate::input::{Inform, read_report};
 
 /// `sev kds` subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -117,12 +117,6 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn read_report(path: &Path, inform: Inform) -> Result<Vec<u8>> {
-    let bytes = read_decoded(path, inform, Some(REPORT_LEN))?;
-    Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", path.display()))?;
-    Ok(bytes)
 }
 
 /// The product from --product, else from the report's CPUID.

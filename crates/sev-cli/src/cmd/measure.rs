@@ -219,7 +219,7 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
         crate::output::outln!("{}", c.output_format.encode(&m.digest));
     }
     if let Some(path) = &c.diff_log {
-        let other: JsonLog = serde_json::from_slice(&std::fs::read(path).with_context(|| path.display().to_string())?)
+        let other: JsonLog = serde_json::from_slice(&crate::input::read_capped(path)?)
             .with_context(|| format!("{}: not a `sev measure --explain --format json` log", path.display()))?;
         let ours = m.log.as_deref().unwrap_or_default();
         match first_divergence(ours, &other.pages) {
@@ -244,7 +244,7 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
 }
 
 fn read_vmsa(path: &Path) -> Result<SaveArea> {
-    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let bytes = crate::input::read_capped(path)?;
     SaveArea::read_from_bytes(&bytes).with_context(|| path.display().to_string())
 }
 
@@ -358,13 +358,14 @@ fn decode_fixed<const N: usize>(what: &str, s: &str) -> Result<[u8; N]> {
 
 fn read_key(path: &Path) -> Result<zeroize::Zeroizing<String>> {
     Ok(zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| path.display().to_string())?,
+        String::from_utf8(crate::input::read_capped(path)?)
+            .with_context(|| format!("{} is not text", path.display()))?,
     ))
 }
 
 /// Reads a raw block of `len` bytes, or base64 text of one.
 fn read_block(path: &Path, len: usize) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let raw = crate::input::read_capped(path)?;
     if raw.len() == len {
         return Ok(raw);
     }
@@ -443,7 +444,7 @@ pub struct KeyDigestCmd {
 }
 
 fn key_digest_cmd(c: &KeyDigestCmd) -> Result<ExitCode> {
-    let raw = zeroize::Zeroizing::new(std::fs::read(&c.key).with_context(|| c.key.display().to_string())?);
+    let raw = zeroize::Zeroizing::new(crate::input::read_capped(&c.key)?);
     let key = if raw.len() == sev_measure::sev_types::ecdsa::EcdsaPublicKey::SIZE {
         sev_measure::sev_types::ecdsa::EcdsaPublicKey::ref_from_prefix(&raw)?.clone()
     } else {

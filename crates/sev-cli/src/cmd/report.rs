@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use sev_types::Product;
-use sev_types::report::{REPORT_LEN, Report};
+use sev_types::report::Report;
 
-use crate::input::{Inform, read_decoded};
+use crate::input::{Inform, read_report};
 
 /// `sev report` subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -57,9 +57,8 @@ pub fn run(cmd: ReportCmd) -> ExitCode {
 }
 
 fn show(args: &ShowArgs) -> Result<()> {
-    let bytes = read_decoded(&args.file, args.inform, Some(REPORT_LEN))?;
-    let report =
-        Report::from_bytes(&bytes).with_context(|| format!("{} is not an attestation report", args.file.display()))?;
+    let bytes = read_report(&args.file, args.inform)?;
+    let report = Report::from_bytes(&bytes)?;
     let described = report.describe(args.product);
     let text = match args.format {
         Format::Text => described.to_string(),

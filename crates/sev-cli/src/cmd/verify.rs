@@ -10,14 +10,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use sev_types::Product;
 use sev_types::guest::certs::{CertKind, CertTable};
-use sev_types::report::{REPORT_LEN, Report};
+use sev_types::report::Report;
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::policy::{EvidenceContext, Policy, Violation};
 use sev_verify::snp::{
     self, AmdCert, Crl, ErrorKind, SnpError, TrustStore, VerifiedChain, VerifyOptions, leaf_role_for, pem,
 };
 
-use crate::input::{Inform, read_decoded};
+use crate::input::{Inform, read_capped, read_report};
 
 /// `sev verify` subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -346,7 +346,7 @@ impl Evidence {
             .collect();
         files.sort();
         for f in files {
-            let bytes = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            let bytes = read_capped(&f)?;
             let name = f
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -357,7 +357,7 @@ impl Evidence {
     }
 
     fn add_cert_table(&mut self, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_capped(path)?;
         let table =
             CertTable::from_bytes(&bytes).with_context(|| format!("{} is not a certificate table", path.display()))?;
         for cert in table.iter() {
@@ -372,7 +372,7 @@ impl Evidence {
     }
 
     fn add_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_capped(path)?;
         self.add_strict(&bytes, path)
     }
 }
@@ -396,8 +396,7 @@ fn is_der_sequence(b: &[u8]) -> bool {
 fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, ev: &mut Evidence, run: &mut Run) -> Option<TrustStore> {
     let mut store = TrustStore::builtin(provider);
     if let Some(ark) = &c.ark {
-        let ders = match std::fs::read(ark)
-            .context("cannot read --ark")
+        let ders = match read_capped(ark)
             .and_then(|b| pem::split_der_or_pem(&b).with_context(|| format!("{} holds no certificate", ark.display())))
         {
             Ok(d) => d,
@@ -528,7 +527,7 @@ fn check_crls(run: &mut Run, provider: &CryptoProvider, chain: &VerifiedChain, c
 }
 
 fn read_policy(path: &Path) -> Result<Policy> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(read_capped(path)?).with_context(|| format!("{} is not text", path.display()))?;
     let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) || text.trim_start().starts_with('{');
     if json {
         serde_json::from_str(&text).with_context(|| format!("{} is not a JSON policy", path.display()))
@@ -543,19 +542,13 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
         Ok(p) => p,
         Err(e) => return run.fail("policy", 1, e),
     };
-    let bytes = match read_decoded(&a.report, a.inform, Some(REPORT_LEN)) {
+    let bytes = match read_report(&a.report, a.inform) {
         Ok(b) => b,
         Err(e) => return run.fail("report", 1, e),
     };
     let report = match Report::from_bytes(&bytes) {
         Ok(r) => r,
-        Err(e) => {
-            return run.fail(
-                "report",
-                1,
-                format!("{} is not an attestation report: {e}", a.report.display()),
-            );
-        }
+        Err(e) => return run.fail("report", 1, e),
     };
     let product = report.product().or(c.product);
     run.pass(
