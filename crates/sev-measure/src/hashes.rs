@@ -18,21 +18,14 @@ use sha2::{Digest, Sha256};
 
 use crate::{MeasureError, PAGE_SIZE};
 
-const fn efi(s: &str) -> Guid {
-    match Guid::from_str_efi(s) {
-        Some(g) => g,
-        None => panic!("bad GUID literal"),
-    }
-}
-
 /// Header GUID of the table.
-pub const TABLE_GUID: Guid = efi("9438d606-4f22-4cc9-b479-a793d411fd21");
+pub const TABLE_GUID: Guid = Guid::literal_efi("9438d606-4f22-4cc9-b479-a793d411fd21");
 /// Entry GUID of the command-line hash.
-pub const CMDLINE_GUID: Guid = efi("97d02dd8-bd20-4c94-aa78-e7714d36ab2a");
+pub const CMDLINE_GUID: Guid = Guid::literal_efi("97d02dd8-bd20-4c94-aa78-e7714d36ab2a");
 /// Entry GUID of the initrd hash.
-pub const INITRD_GUID: Guid = efi("44baf731-3a2f-4bd7-9af1-41e29169781d");
+pub const INITRD_GUID: Guid = Guid::literal_efi("44baf731-3a2f-4bd7-9af1-41e29169781d");
 /// Entry GUID of the kernel hash.
-pub const KERNEL_GUID: Guid = efi("4de79437-abd2-427f-b835-d5b172d2045b");
+pub const KERNEL_GUID: Guid = Guid::literal_efi("4de79437-abd2-427f-b835-d5b172d2045b");
 
 /// Length of the table without padding (header + three entries), the value of its length field.
 pub const TABLE_LEN: usize = 16 + 2 + 3 * ENTRY_LEN;

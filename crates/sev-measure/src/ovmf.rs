@@ -30,27 +30,20 @@ const FOOTER_FROM_END: usize = 32 + ENTRY_HEADER;
 pub mod guids {
     use sev_types::Guid;
 
-    const fn efi(s: &str) -> Guid {
-        match Guid::from_str_efi(s) {
-            Some(g) => g,
-            None => panic!("bad GUID literal"),
-        }
-    }
-
     /// The table footer.
-    pub const TABLE_FOOTER: Guid = efi("96b582de-1fb2-45f7-baea-a366c55a082d");
+    pub const TABLE_FOOTER: Guid = Guid::literal_efi("96b582de-1fb2-45f7-baea-a366c55a082d");
     /// SEV-ES reset block: first u32 = AP reset EIP.
-    pub const SEV_ES_RESET_BLOCK: Guid = efi("00f771de-1a7e-4fcb-890e-68c77e2fb44e");
+    pub const SEV_ES_RESET_BLOCK: Guid = Guid::literal_efi("00f771de-1a7e-4fcb-890e-68c77e2fb44e");
     /// OVMF SEV metadata: u32 offset of the `ASEV` header, counted back from the end of the image.
-    pub const SEV_METADATA: Guid = efi("dc886566-984a-4798-a75e-5585a7bf67cc");
+    pub const SEV_METADATA: Guid = Guid::literal_efi("dc886566-984a-4798-a75e-5585a7bf67cc");
     /// SEV hash table: u32 GPA, u32 size of the kernel-hashes area.
-    pub const SEV_HASH_TABLE: Guid = efi("7255371f-3a3b-4b04-927b-1da6efa8d454");
+    pub const SEV_HASH_TABLE: Guid = Guid::literal_efi("7255371f-3a3b-4b04-927b-1da6efa8d454");
     /// SEV secret area (LAUNCH_SECRET target): u32 GPA, u32 size.
-    pub const SEV_SECRET: Guid = efi("4c2eb361-7d9b-4cc3-8081-127c90d3d294");
+    pub const SEV_SECRET: Guid = Guid::literal_efi("4c2eb361-7d9b-4cc3-8081-127c90d3d294");
     /// TDX metadata offset (ignored for SEV).
-    pub const TDX_METADATA: Guid = efi("e47a6535-984a-4798-865e-4685a7bf8ec2");
+    pub const TDX_METADATA: Guid = Guid::literal_efi("e47a6535-984a-4798-865e-4685a7bf8ec2");
     /// Coconut SVSM info: u32 entry offset relative to the image base.
-    pub const SVSM_INFO: Guid = efi("a789a612-0597-4c4b-a49f-cbb1fe9d1ddd");
+    pub const SVSM_INFO: Guid = Guid::literal_efi("a789a612-0597-4c4b-a49f-cbb1fe9d1ddd");
 }
 
 /// Type of an SEV metadata section.

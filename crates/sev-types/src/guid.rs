@@ -66,6 +66,25 @@ impl Guid {
         }
     }
 
+    /// A GUID literal in RFC 4122 byte order, for `const` items; a malformed literal fails the
+    /// build (this is for source-code constants, never for input — use
+    /// [`Guid::from_str_rfc4122`] there).
+    pub const fn literal_rfc4122(s: &str) -> Guid {
+        match Self::from_str_rfc4122(s) {
+            Some(g) => g,
+            None => panic!("malformed GUID literal"),
+        }
+    }
+
+    /// A GUID literal in EFI mixed-endian byte order, for `const` items (see
+    /// [`Guid::literal_rfc4122`]).
+    pub const fn literal_efi(s: &str) -> Guid {
+        match Self::from_str_efi(s) {
+            Some(g) => g,
+            None => panic!("malformed GUID literal"),
+        }
+    }
+
     /// Converts between the RFC 4122 and the EFI mixed-endian encodings (an involution).
     pub const fn swap_mixed_endian(self) -> Guid {
         let b = self.0;

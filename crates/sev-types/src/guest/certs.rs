@@ -44,23 +44,16 @@ pub const ENTRY_LEN: usize = 24;
 
 const WHAT: &str = "certificate table";
 
-const fn guid(s: &str) -> Guid {
-    match Guid::from_str_rfc4122(s) {
-        Some(g) => g,
-        None => panic!("malformed GUID literal"),
-    }
-}
-
 /// GUID of the ARK certificate.
-pub const ARK_GUID: Guid = guid("c0b406a4-a803-4952-9743-3fb6014cd0ae");
+pub const ARK_GUID: Guid = Guid::literal_rfc4122("c0b406a4-a803-4952-9743-3fb6014cd0ae");
 /// GUID of the ASK certificate (also used for the ASVK in a VLEK chain).
-pub const ASK_GUID: Guid = guid("4ab7b379-bbac-4fe4-a02f-05aef327c782");
+pub const ASK_GUID: Guid = Guid::literal_rfc4122("4ab7b379-bbac-4fe4-a02f-05aef327c782");
 /// GUID of the VCEK certificate.
-pub const VCEK_GUID: Guid = guid("63da758d-e664-4564-adc5-f4b93be8accd");
+pub const VCEK_GUID: Guid = Guid::literal_rfc4122("63da758d-e664-4564-adc5-f4b93be8accd");
 /// GUID of the VLEK certificate.
-pub const VLEK_GUID: Guid = guid("a8074bc2-a25a-483e-aae6-39c045a0b8a1");
+pub const VLEK_GUID: Guid = Guid::literal_rfc4122("a8074bc2-a25a-483e-aae6-39c045a0b8a1");
 /// GUID of a CRL blob (used by virtee/sev; not in the GHCB spec).
-pub const CRL_GUID: Guid = guid("92f81bc3-5811-4d3d-97ff-d19f88dc67ea");
+pub const CRL_GUID: Guid = Guid::literal_rfc4122("92f81bc3-5811-4d3d-97ff-d19f88dc67ea");
 
 /// What a table entry holds, by its GUID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,17 +7,11 @@ use sev_types::Guid;
 use crate::crypto::Zeroizing;
 
 /// GUID of the table header (`1e74f542-71dd-4d66-963e-ef4287ff173b`, EFI encoding).
-pub const SECRET_TABLE_GUID: Guid = match Guid::from_str_efi("1e74f542-71dd-4d66-963e-ef4287ff173b") {
-    Some(g) => g,
-    None => Guid::NIL,
-};
+pub const SECRET_TABLE_GUID: Guid = Guid::literal_efi("1e74f542-71dd-4d66-963e-ef4287ff173b");
 
 /// GUID that confidential-containers tooling uses for a disk passphrase
 /// (`736869e5-84f0-4973-92ec-06879ce3da0b`, EFI encoding).
-pub const DISK_PASSPHRASE_GUID: Guid = match Guid::from_str_efi("736869e5-84f0-4973-92ec-06879ce3da0b") {
-    Some(g) => g,
-    None => Guid::NIL,
-};
+pub const DISK_PASSPHRASE_GUID: Guid = Guid::literal_efi("736869e5-84f0-4973-92ec-06879ce3da0b");
 
 /// Builds the EFI secret table: header GUID ‖ LE32 total length, then per entry GUID ‖ LE32
 /// (20 + data length) ‖ data, zero-padded to a multiple of 16 bytes (as SEV-ES requires).
