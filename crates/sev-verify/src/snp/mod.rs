@@ -39,6 +39,7 @@ pub mod pem;
 mod report;
 mod role;
 mod roots;
+pub mod strict;
 
 pub use amd_ext::AmdExtensions;
 pub use cache::ChainCache;
@@ -54,3 +55,4 @@ pub use report::{
 };
 pub use role::Role;
 pub use roots::{BUILTIN_PRODUCTS, TrustStore, builtin_cert};
+pub use strict::{NEWEST_REPORT_VERSION, Relaxations};
