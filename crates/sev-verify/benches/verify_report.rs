@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
                         &provider,
                         &store,
                         &[&other_vcek],
-                        Some(sev_verify::snp::Role::Vcek),
+                        Some(sev_verify::snp::Endorsement::Vcek),
                         NOW,
                         Some(&cache),
                     );
@@ -64,7 +64,7 @@ fn bench(c: &mut Criterion) {
             &provider,
             &store,
             &[&vcek],
-            Some(sev_verify::snp::Role::Vcek),
+            Some(sev_verify::snp::Endorsement::Vcek),
             NOW,
             None,
         )
@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
                     &provider,
                     &store,
                     &[&vcek],
-                    Some(sev_verify::snp::Role::Vcek),
+                    Some(sev_verify::snp::Endorsement::Vcek),
                     NOW,
                     Some(&cache),
                 )

@@ -15,3 +15,4 @@ pub mod kds;
 pub mod legacy;
 pub mod policy;
 pub mod snp;
+pub mod time;

@@ -9,7 +9,7 @@ use policy_fixtures::*;
 use sev_types::Product;
 use sev_types::report::Report;
 use sev_types::tcb::Tcb;
-use sev_verify::kds::{KdsError, KdsFetch, KdsRequest, KeyType, Resource, UrlError};
+use sev_verify::kds::{Endorsement, KdsError, KdsFetch, KdsRequest, Resource, UrlError};
 
 /// The KDS product of a fixture (Bergamo/Siena parts are served as Genoa).
 fn kds_name(f: &Fixture) -> &'static str {
@@ -52,7 +52,7 @@ fn vcek_url_of_every_real_report() {
         let req = KdsRequest::vcek_for_report(&r, Some(f.product())).unwrap();
         assert_eq!(req.url(), expected_vcek_url(&f), "{}", f.name);
         assert_eq!(req.resource(), Resource::Vcek);
-        assert_eq!(req.key_type(), KeyType::Vcek);
+        assert_eq!(req.key_type(), Endorsement::Vcek);
         assert_eq!(KdsRequest::parse(&req.url()), Ok(req), "{}", f.name);
         n += 1;
     }
@@ -98,7 +98,7 @@ fn vlek_report_has_no_vcek_but_a_vlek_url() {
         req.url(),
         "https://kdsintf.amd.com:444/vlek/v1/Milan/cert?blSPL=04&teeSPL=00&snpSPL=24&ucodeSPL=217"
     );
-    assert_eq!((req.resource(), req.key_type()), (Resource::Vlek, KeyType::Vlek));
+    assert_eq!((req.resource(), req.key_type()), (Resource::Vlek, Endorsement::Vlek));
     assert_eq!(KdsRequest::parse(&req.url()), Ok(req));
     // go-sev-guest's form, without the port, names the same request.
     assert_eq!(
@@ -134,7 +134,7 @@ fn chains_and_crls_for_every_product() {
         (Product::Turin, "Turin"),
     ];
     for (p, name) in cases {
-        for (key, seg) in [(KeyType::Vcek, "vcek"), (KeyType::Vlek, "vlek")] {
+        for (key, seg) in [(Endorsement::Vcek, "vcek"), (Endorsement::Vlek, "vlek")] {
             let chain = KdsRequest::cert_chain(p, key).unwrap();
             assert_eq!(
                 chain.url(),
@@ -150,10 +150,13 @@ fn chains_and_crls_for_every_product() {
     }
     for p in [Product::Naples, Product::Rome] {
         assert_eq!(
-            KdsRequest::cert_chain(p, KeyType::Vcek),
+            KdsRequest::cert_chain(p, Endorsement::Vcek),
             Err(KdsError::UnsupportedProduct(p))
         );
-        assert_eq!(KdsRequest::crl(p, KeyType::Vlek), Err(KdsError::UnsupportedProduct(p)));
+        assert_eq!(
+            KdsRequest::crl(p, Endorsement::Vlek),
+            Err(KdsError::UnsupportedProduct(p))
+        );
         assert_eq!(
             KdsRequest::vlek(p, Tcb::default()),
             Err(KdsError::UnsupportedProduct(p))

@@ -8,7 +8,7 @@ use sev_types::key_info::SigningKey;
 use sev_types::report::Report;
 use sev_verify::crypto::{CryptoProvider, default_provider};
 use sev_verify::snp::{
-    ChainCache, Crl, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report,
+    ChainCache, Crl, Endorsement, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report,
 };
 
 struct Fx {
@@ -582,7 +582,7 @@ fn the_cache_never_accepts_what_a_full_check_refuses() {
             &fx.provider,
             &fx.store,
             &[&v],
-            Some(Role::Vcek),
+            Some(Endorsement::Vcek),
             TEST_TIME,
             Some(&cache),
         )

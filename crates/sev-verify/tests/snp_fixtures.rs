@@ -7,7 +7,9 @@ mod snp_common;
 use sev_types::Product;
 use sev_types::report::Report;
 use sev_verify::crypto::all_providers;
-use sev_verify::snp::{AmdCert, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report};
+use sev_verify::snp::{
+    AmdCert, Endorsement, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report,
+};
 use snp_common::{CASES, NOW, fixture};
 
 #[test]
@@ -91,7 +93,7 @@ fn negative_trustee_vceks_fail_on_their_signature() {
             // Both parse, with hwID 00 01 .. 3f (raw and OCTET STRING forms).
             let expected: Vec<u8> = (0..64).collect();
             assert_eq!(cert.amd_extensions().hw_id.as_deref(), Some(&expected[..]), "{name}");
-            let err = verify_chain(&provider, &store, &[&der], Some(Role::Vcek), NOW, None).unwrap_err();
+            let err = verify_chain(&provider, &store, &[&der], Some(Endorsement::Vcek), NOW, None).unwrap_err();
             assert_eq!(
                 err,
                 SnpError::Signature {

@@ -8,8 +8,10 @@ use sev_types::guest::{CertKind, CertTable};
 use sev_types::report::Report;
 use sev_verify::crypto::default_provider;
 use sev_verify::snp::batch::{BatchItem, verify_batch};
-use sev_verify::snp::cert_table::TableContents;
-use sev_verify::snp::{ChainCache, Role, SnpError, TrustStore, VerifyOptions, verify_report_with_table};
+use sev_verify::snp::{
+    CertBundle, ChainCache, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_parsed_chain,
+    verify_report_with_table,
+};
 use snp_common::{CASES, NOW, fixture};
 
 #[test]
@@ -58,22 +60,33 @@ fn a_table_names_what_is_missing_and_prefers_the_vlek() {
         .push(CertKind::Vlek, &vlek)
         .build()
         .unwrap();
-    let contents = TableContents::from_table(&CertTable::from_bytes(&both).unwrap()).unwrap();
-    let chain = contents.verify_chain(&provider, &store, NOW).unwrap();
+    let contents = CertBundle::from_table(&CertTable::from_bytes(&both).unwrap()).unwrap();
+    let chain = verify_parsed_chain(&provider, &store, contents.certs().to_vec(), None, NOW, None).unwrap();
     assert_eq!(chain.leaf().role(), Role::Vlek);
     assert_eq!(chain.intermediate().subject_cn(), "SEV-VLEK-Milan");
     let empty = CertTableBuilder::new().build().unwrap();
-    let contents = TableContents::from_table(&CertTable::from_bytes(&empty).unwrap()).unwrap();
+    let contents = CertBundle::from_table(&CertTable::from_bytes(&empty).unwrap()).unwrap();
     assert_eq!(
-        contents.verify_chain(&provider, &store, NOW).unwrap_err(),
+        verify_parsed_chain(&provider, &store, contents.certs().to_vec(), None, NOW, None).unwrap_err(),
         SnpError::MissingCertificate(Role::Vcek)
     );
-    // Garbage under a certificate GUID is an error, not silently skipped.
+    // Garbage under a certificate GUID is recorded as refused, and verification reports it.
     let junk = CertTableBuilder::new()
         .push(CertKind::Vcek, b"not a certificate")
         .build()
         .unwrap();
-    assert!(TableContents::from_table(&CertTable::from_bytes(&junk).unwrap()).is_err());
+    let junk_table = CertTable::from_bytes(&junk).unwrap();
+    let contents = CertBundle::from_table(&junk_table).unwrap();
+    assert_eq!(contents.rejected().len(), 1);
+    let err = verify_report_with_table(
+        &provider,
+        &store,
+        &Report::from_bytes(&vcek_report).unwrap(),
+        &junk_table,
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MalformedCertificate);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sev_types::report::Report;
 use sev_verify::crypto::{CryptoProvider, all_providers, default_provider};
 use sev_verify::snp::{
-    AmdCert, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report,
+    AmdCert, Endorsement, ErrorKind, Role, SnpError, TrustStore, VerifyOptions, verify_chain, verify_report,
     verify_report_signature, verify_report_with_chain,
 };
 use snp_common::{CASES, NOW, fixture};
@@ -17,6 +17,9 @@ use snp_common::{CASES, NOW, fixture};
 /// Bits of 0x000..0x2A0 plus the 2 × 72 bytes of R and S.
 const SIGNED_BITS: usize = 0x2A0 * 8;
 const RS_BITS: usize = 2 * 72 * 8;
+/// The unsigned, must-be-zero rest of the signature area, 0x330..0x4A0.
+const RESERVED_BITS: usize = 0x170 * 8;
+const ALL_BITS: usize = SIGNED_BITS + RS_BITS + RESERVED_BITS;
 
 fn fastest() -> CryptoProvider {
     all_providers()
@@ -40,10 +43,14 @@ fn assert_all_flips_fail(provider: &CryptoProvider, step: usize) -> usize {
         let report = Report::from_bytes(&bytes).unwrap();
         let certs = case.certs();
         let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
-        let role = if case.vlek { Role::Vlek } else { Role::Vcek };
+        let role = if case.vlek {
+            Endorsement::Vlek
+        } else {
+            Endorsement::Vcek
+        };
         let chain = verify_chain(provider, &store, &refs, Some(role), NOW, None).unwrap();
         verify_report_with_chain(provider, &report, chain.clone(), &VerifyOptions::at(NOW)).unwrap();
-        let bits: Vec<usize> = (0..SIGNED_BITS + RS_BITS).step_by(step).collect();
+        let bits: Vec<usize> = (0..ALL_BITS).step_by(step).collect();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         std::thread::scope(|s| {
             for part in bits.chunks(bits.len().div_ceil(threads)) {
@@ -60,8 +67,11 @@ fn assert_all_flips_fail(provider: &CryptoProvider, step: usize) -> usize {
                             .err()
                             .unwrap_or_else(|| panic!("{} bit {bit:#x}: accepted", case.dir))
                             .kind();
-                        // Refused by a binding check first? The signature alone must refuse it too.
-                        if kind != ErrorKind::Signature {
+                        if bit >= SIGNED_BITS + RS_BITS {
+                            // Not signed: only the strict reserved-field rule can refuse it.
+                            assert_eq!(kind, ErrorKind::Nonconforming, "{} bit {bit:#x}", case.dir);
+                        } else if kind != ErrorKind::Signature {
+                            // Refused by a binding check first? The signature alone must refuse it too.
                             assert!(
                                 verify_report_signature(provider, &r, chain.leaf()).is_err(),
                                 "{} bit {bit:#x}",
@@ -86,7 +96,7 @@ fn every_single_bit_flip_of_every_fixture_report_fails() {
         provider.name,
         CASES.len()
     );
-    assert_eq!(n, CASES.len() * (SIGNED_BITS + RS_BITS));
+    assert_eq!(n, CASES.len() * ALL_BITS);
 }
 
 #[test]
@@ -94,12 +104,7 @@ fn sampled_bit_flips_fail_on_every_backend() {
     let fast = fastest().name;
     for provider in all_providers().into_iter().filter(|p| p.name != fast) {
         let n = assert_all_flips_fail(&provider, 331);
-        assert_eq!(
-            n,
-            CASES.len() * (SIGNED_BITS + RS_BITS).div_ceil(331),
-            "{}",
-            provider.name
-        );
+        assert_eq!(n, CASES.len() * ALL_BITS.div_ceil(331), "{}", provider.name);
     }
 }
 
@@ -109,11 +114,15 @@ fn flipping_any_certificate_byte_fails_the_chain() {
     let provider = fastest();
     let store = TrustStore::builtin(&provider);
     let mut flips = 0;
-    let mut chains: Vec<(Vec<u8>, Vec<u8>, Role)> = Vec::new();
+    let mut chains: Vec<(Vec<u8>, Vec<u8>, Endorsement)> = Vec::new();
     for case in CASES.iter().filter(|c| c.cert.ends_with(".der")) {
         let leaf = fixture(&format!("{}/{}", case.dir, case.cert));
-        let role = if case.vlek { Role::Vlek } else { Role::Vcek };
-        let int = sev_verify::snp::builtin_cert(case.product, role.intermediate_for().unwrap())
+        let role = if case.vlek {
+            Endorsement::Vlek
+        } else {
+            Endorsement::Vcek
+        };
+        let int = sev_verify::snp::builtin_cert(case.product, role.intermediate())
             .unwrap()
             .to_vec();
         chains.push((leaf, int, role));
@@ -263,12 +272,12 @@ fn vlek_report_against_a_vcek_and_the_reverse_fail() {
     .unwrap();
     // The VLEK against the VCEK-side ASK (SEV-Milan) instead of the ASVK fails.
     let ask = fixture("snp/milan/ask.der");
-    let err = verify_chain(&provider, &store, &[&vlek, &ask], Some(Role::Vlek), NOW, None);
+    let err = verify_chain(&provider, &store, &[&vlek, &ask], Some(Endorsement::Vlek), NOW, None);
     assert!(
         err.is_ok(),
         "an unrelated ASK is ignored for a VLEK chain; the built-in ASVK is used"
     );
     let pinned = TrustStore::pinned(&provider, &[&fixture("snp/milan/ark.der")], &[&ask]).unwrap();
-    let err = verify_chain(&provider, &pinned, &[&vlek, &ask], Some(Role::Vlek), NOW, None).unwrap_err();
+    let err = verify_chain(&provider, &pinned, &[&vlek, &ask], Some(Endorsement::Vlek), NOW, None).unwrap_err();
     assert_eq!(err, SnpError::MissingCertificate(Role::Asvk));
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use sev_types::Product;
 use sev_types::report::Report;
 use sev_types::tcb::Tcb;
-use sev_verify::kds::{KdsRequest, KeyType, Resource};
+use sev_verify::kds::{Endorsement, KdsRequest, Resource};
 
 use crate::input::{Inform, read_report};
 
@@ -135,7 +135,11 @@ fn url(cmd: UrlCmd) -> Result<KdsRequest> {
         UrlCmd::Chain(a) => (a, Resource::CertChain),
         UrlCmd::Crl(a) => (a, Resource::Crl),
     };
-    let key = if args.vlek { KeyType::Vlek } else { KeyType::Vcek };
+    let key = if args.vlek {
+        Endorsement::Vlek
+    } else {
+        Endorsement::Vcek
+    };
     let bytes = args
         .src
         .report
@@ -198,8 +202,8 @@ fn parse(args: &ParseArgs) -> Result<()> {
         Resource::Crl => "crl",
     };
     let key = match req.key_type() {
-        KeyType::Vcek => "vcek",
-        KeyType::Vlek => "vlek",
+        Endorsement::Vcek => "vcek",
+        Endorsement::Vlek => "vlek",
     };
     let hwid = req.hwid().map(|h| h.to_string());
     match args.format {

@@ -4,7 +4,7 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use sev_types::report::Report;
 use sev_verify::crypto::all_providers;
-use sev_verify::snp::{ChainCache, Role, TrustStore, VerifyOptions, verify_chain, verify_report};
+use sev_verify::snp::{ChainCache, Endorsement, TrustStore, VerifyOptions, verify_chain, verify_report};
 use sev8::certs::snp::{Chain, Verifiable};
 use sev8::firmware::guest::AttestationReport;
 use sev8::parser::ByteParser;
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || {
                     let cache = ChainCache::new(16);
-                    let _ = verify_chain(&provider, &store, &[&other_vcek], Some(Role::Vcek), NOW, Some(&cache));
+                    let _ = verify_chain(&provider, &store, &[&other_vcek], Some(Endorsement::Vcek), NOW, Some(&cache));
                     cache
                 },
                 |cache| {

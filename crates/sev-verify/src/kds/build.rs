@@ -7,7 +7,7 @@ use sev_types::Product;
 use sev_types::report::Report;
 use sev_types::tcb::{Tcb, TcbLayout};
 
-use super::{HwId, KDS_HOST, KDS_VLEK_PORT, KdsError, KdsRequest, KeyType, Kind};
+use super::{Endorsement, HwId, KDS_HOST, KDS_VLEK_PORT, KdsError, KdsRequest, Kind};
 
 /// The product KDS serves for `product`, and its TCB layout.
 pub(super) fn kds_product(product: Product) -> Result<(Product, TcbLayout), KdsError> {
@@ -102,7 +102,7 @@ impl KdsRequest {
     }
 
     /// The CA chain (ASK or ASVK, then ARK) of `product`.
-    pub fn cert_chain(product: Product, key: KeyType) -> Result<Self, KdsError> {
+    pub fn cert_chain(product: Product, key: Endorsement) -> Result<Self, KdsError> {
         let (p, _) = kds_product(product)?;
         Ok(KdsRequest {
             product: p,
@@ -111,7 +111,7 @@ impl KdsRequest {
     }
 
     /// The CRL of `product` for the VCEK or VLEK side.
-    pub fn crl(product: Product, key: KeyType) -> Result<Self, KdsError> {
+    pub fn crl(product: Product, key: Endorsement) -> Result<Self, KdsError> {
         let (p, _) = kds_product(product)?;
         Ok(KdsRequest {
             product: p,

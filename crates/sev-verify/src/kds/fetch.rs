@@ -10,7 +10,7 @@ use super::KdsRequest;
 /// Any `Fn(&str) -> Result<Vec<u8>, E>` is a fetcher:
 ///
 /// ```
-/// use sev_verify::kds::{KdsFetch, KdsRequest, KeyType};
+/// use sev_verify::kds::{KdsFetch, KdsRequest, Endorsement};
 /// use sev_types::Product;
 /// let canned = |url: &str| -> Result<Vec<u8>, String> {
 ///     match url {
@@ -18,9 +18,9 @@ use super::KdsRequest;
 ///         _ => Err(format!("404 {url}")),
 ///     }
 /// };
-/// let chain = KdsRequest::cert_chain(Product::Milan, KeyType::Vcek)?;
+/// let chain = KdsRequest::cert_chain(Product::Milan, Endorsement::Vcek)?;
 /// assert!(canned.fetch(&chain).is_ok());
-/// assert!(canned.fetch(&KdsRequest::crl(Product::Milan, KeyType::Vcek)?).is_err());
+/// assert!(canned.fetch(&KdsRequest::crl(Product::Milan, Endorsement::Vcek)?).is_err());
 /// # Ok::<(), sev_verify::kds::KdsError>(())
 /// ```
 pub trait KdsFetch {

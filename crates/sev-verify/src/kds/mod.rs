@@ -41,33 +41,7 @@ pub const KDS_HOST: &str = "kdsintf.amd.com";
 /// The port of KDS's provider-authenticated endpoints (VLEK certificates).
 pub const KDS_VLEK_PORT: u16 = 444;
 
-/// Which side of AMD's PKI a chain or CRL belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    /// ARK → ASK → VCEK (`/vcek/v1/...`).
-    Vcek,
-    /// ARK → ASVK → VLEK (`/vlek/v1/...`).
-    Vlek,
-}
-
-impl KeyType {
-    /// The first path segment: `vcek` or `vlek`.
-    pub const fn path(self) -> &'static str {
-        match self {
-            KeyType::Vcek => "vcek",
-            KeyType::Vlek => "vlek",
-        }
-    }
-}
-
-impl fmt::Display for KeyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyType::Vcek => "VCEK",
-            KeyType::Vlek => "VLEK",
-        })
-    }
-}
+pub use crate::snp::Endorsement;
 
 /// The kind of resource a [`KdsRequest`] asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,8 +105,8 @@ pub struct KdsRequest {
 enum Kind {
     Vcek { hwid: HwId, tcb: Tcb },
     Vlek { tcb: Tcb },
-    CertChain(KeyType),
-    Crl(KeyType),
+    CertChain(Endorsement),
+    Crl(Endorsement),
 }
 
 impl KdsRequest {
@@ -153,10 +127,10 @@ impl KdsRequest {
 
     /// The side of the PKI: VCEK for VCEK certificates, VLEK for VLEK certificates, and the
     /// chosen side for chains and CRLs.
-    pub fn key_type(&self) -> KeyType {
+    pub fn key_type(&self) -> Endorsement {
         match self.kind {
-            Kind::Vcek { .. } => KeyType::Vcek,
-            Kind::Vlek { .. } => KeyType::Vlek,
+            Kind::Vcek { .. } => Endorsement::Vcek,
+            Kind::Vlek { .. } => Endorsement::Vlek,
             Kind::CertChain(k) | Kind::Crl(k) => k,
         }
     }

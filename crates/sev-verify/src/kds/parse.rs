@@ -6,7 +6,7 @@ use sev_types::Product;
 use sev_types::tcb::{Tcb, TcbLayout};
 
 use super::build::kds_product;
-use super::{HwId, KDS_HOST, KdsRequest, KeyType, Kind, UrlError};
+use super::{Endorsement, HwId, KDS_HOST, KdsRequest, Kind, UrlError};
 
 /// Longest prefix of hostile input copied into an error.
 const ECHO_MAX: usize = 160;
@@ -28,10 +28,10 @@ impl KdsRequest {
     /// and user info.
     ///
     /// ```
-    /// use sev_verify::kds::{KdsRequest, KeyType, Resource, UrlError};
+    /// use sev_verify::kds::{KdsRequest, Endorsement, Resource, UrlError};
     /// use sev_types::Product;
     /// let r = KdsRequest::parse("https://kdsintf.amd.com/vlek/v1/Genoa/crl")?;
-    /// assert_eq!((r.product(), r.resource(), r.key_type()), (Product::Genoa, Resource::Crl, KeyType::Vlek));
+    /// assert_eq!((r.product(), r.resource(), r.key_type()), (Product::Genoa, Resource::Crl, Endorsement::Vlek));
     /// assert!(matches!(KdsRequest::parse("https://evil.example/vcek/v1/Genoa/crl"), Err(UrlError::Host { .. })));
     /// # Ok::<(), UrlError>(())
     /// ```
@@ -67,8 +67,8 @@ impl KdsRequest {
             return Err(bad_path());
         };
         let key = match key {
-            "vcek" => KeyType::Vcek,
-            "vlek" => KeyType::Vlek,
+            "vcek" => Endorsement::Vcek,
+            "vlek" => Endorsement::Vlek,
             _ => return Err(bad_path()),
         };
         if v1 != "v1" || last.is_empty() {
@@ -82,11 +82,11 @@ impl KdsRequest {
         let kind = match (key, last) {
             (_, "cert_chain") => no_query(query, "cert_chain", Kind::CertChain(key))?,
             (_, "crl") => no_query(query, "crl", Kind::Crl(key))?,
-            (KeyType::Vlek, "cert") => Kind::Vlek {
+            (Endorsement::Vlek, "cert") => Kind::Vlek {
                 tcb: parse_spls(query, layout)?,
             },
-            (KeyType::Vlek, _) => return Err(bad_path()),
-            (KeyType::Vcek, hwid) => {
+            (Endorsement::Vlek, _) => return Err(bad_path()),
+            (Endorsement::Vcek, hwid) => {
                 let hwid = parse_hwid(hwid, product.hwid_len())?;
                 Kind::Vcek {
                     hwid,

@@ -7,8 +7,9 @@ use sev_types::report::Report;
 
 use super::cache::ChainCache;
 use super::error::SnpError;
-use super::report::{VerifiedReport, VerifyOptions, verify_report};
+use super::report::{VerifyOptions, verify_report};
 use super::roots::TrustStore;
+use super::verified::VerifiedReport;
 use crate::crypto::CryptoProvider;
 
 /// One report and its certificates (DER, any order).

@@ -7,8 +7,14 @@
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
-use super::chain::VerifiedChain;
+use super::cert::AmdCert;
+use super::role::Endorsement;
+use super::roots::TrustStore;
+use super::strict::Relaxations;
+use super::verified::VerifiedChain;
+use crate::crypto::CryptoProvider;
 
 #[cfg(feature = "std")]
 type Lock<T> = std::sync::Mutex<T>;
@@ -24,7 +30,42 @@ fn lock<T>(l: &Lock<T>) -> spin::MutexGuard<'_, T> {
     l.lock()
 }
 
-type Key = [u8; 48];
+/// A cache key: a SHA-384 digest over a domain label and length-prefixed inputs.
+pub(crate) type Key = [u8; 48];
+
+/// The key of a chain: the trust store, the leaf asked for, the relaxations the certificates
+/// were parsed under, and every supplied certificate's exact bytes.
+pub(crate) fn chain_key(
+    provider: &CryptoProvider,
+    store: &TrustStore,
+    certs: &[&[u8]],
+    leaf: Option<Endorsement>,
+    relax: &Relaxations,
+) -> Key {
+    let params = [
+        match leaf {
+            None => 0u8,
+            Some(Endorsement::Vcek) => 1,
+            Some(Endorsement::Vlek) => 2,
+        },
+        relax.bits(),
+    ];
+    let lens: Vec<[u8; 8]> = certs.iter().map(|c| (c.len() as u64).to_le_bytes()).collect();
+    let mut parts: Vec<&[u8]> = alloc::vec![b"sev-verify chain v2", store.fingerprint(), &params];
+    for (c, len) in certs.iter().zip(&lens) {
+        parts.push(len);
+        parts.push(c);
+    }
+    provider.digests.sha384(&parts)
+}
+
+/// The key of one verified certificate signature: issuer and subject bytes.
+pub(crate) fn edge_key(provider: &CryptoProvider, issuer: &AmdCert, subject: &AmdCert) -> Key {
+    let ilen = (issuer.der().len() as u64).to_le_bytes();
+    provider
+        .digests
+        .sha384(&[b"sev-verify edge v1", &ilen, issuer.der(), subject.der()])
+}
 
 #[derive(Debug)]
 struct Bounded<V> {

@@ -3,62 +3,19 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use sev_types::Product;
-
-use super::cache::ChainCache;
+use super::cache::{ChainCache, chain_key, edge_key};
 use super::cert::AmdCert;
-use super::error::{SnpError, Subject};
-use super::role::Role;
+use super::error::SnpError;
+use super::role::{Endorsement, Role};
 use super::roots::TrustStore;
+use super::strict::Relaxations;
+use super::verified::VerifiedChain;
 use crate::crypto::CryptoProvider;
 
-/// A chain whose signatures, names, products and trust anchor have been verified.
+/// Verifies a chain from certificates given as DER in any order and any mix of roles, parsed
+/// strictly (see [`super::Verifier`] to relax).
 ///
-/// Validity periods depend on the time and are checked again by every use
-/// ([`VerifiedChain::check_validity`]); so is revocation.
-#[derive(Debug, Clone)]
-pub struct VerifiedChain {
-    ark: AmdCert,
-    intermediate: AmdCert,
-    leaf: AmdCert,
-}
-
-impl VerifiedChain {
-    /// The KDS product of the chain.
-    pub fn product(&self) -> Product {
-        self.ark.product()
-    }
-
-    /// The root.
-    pub fn ark(&self) -> &AmdCert {
-        &self.ark
-    }
-
-    /// The ASK (VCEK chain) or ASVK (VLEK chain).
-    pub fn intermediate(&self) -> &AmdCert {
-        &self.intermediate
-    }
-
-    /// The VCEK or VLEK.
-    pub fn leaf(&self) -> &AmdCert {
-        &self.leaf
-    }
-
-    /// The three certificates, root first.
-    pub fn certs(&self) -> [&AmdCert; 3] {
-        [&self.ark, &self.intermediate, &self.leaf]
-    }
-
-    /// Checks every certificate's validity period at `now` (seconds since the Unix epoch).
-    pub fn check_validity(&self, now: u64) -> Result<(), SnpError> {
-        self.certs().iter().try_for_each(|c| c.check_validity(now))
-    }
-}
-
-/// Verifies a chain from certificates given in any order and any mix of roles.
-///
-/// * The leaf is the certificate of role `leaf` (VCEK or VLEK); with `None`, a VLEK is preferred
-///   over a VCEK.
+/// * The leaf is the certificate of kind `leaf`; with `None`, a VLEK is preferred over a VCEK.
 /// * A missing ASK/ASVK or ARK is taken from `store`; a supplied ARK must be byte-identical to
 ///   one of the store's ARKs.
 /// * Names must chain (leaf issuer = intermediate subject, intermediate issuer = ARK subject),
@@ -69,12 +26,12 @@ impl VerifiedChain {
 /// are checked once; validity is still checked at `now` on every call.
 ///
 /// ```
-/// use sev_verify::snp::{verify_chain, Role, TrustStore};
+/// use sev_verify::snp::{verify_chain, Endorsement, TrustStore};
 /// let provider = sev_verify::crypto::default_provider();
 /// let store = TrustStore::builtin(&provider);
 /// let vcek = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/snp/turin/routex-v5/vcek.der"))?;
 /// let now = 1_764_547_200; // 2025-12-01T00:00:00Z
-/// let chain = verify_chain(&provider, &store, &[&vcek], Some(Role::Vcek), now, None)?;
+/// let chain = verify_chain(&provider, &store, &[&vcek], Some(Endorsement::Vcek), now, None)?;
 /// assert_eq!(chain.intermediate().subject_cn(), "SEV-Turin");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -82,11 +39,24 @@ pub fn verify_chain(
     provider: &CryptoProvider,
     store: &TrustStore,
     certs: &[&[u8]],
-    leaf: Option<Role>,
+    leaf: Option<Endorsement>,
     now: u64,
     cache: Option<&ChainCache>,
 ) -> Result<Arc<VerifiedChain>, SnpError> {
-    let key = cache.map(|_| chain_key(provider, store, certs, leaf));
+    verify_chain_relaxed(provider, store, certs, leaf, now, cache, &Relaxations::STRICT)
+}
+
+/// [`verify_chain`] with certificates parsed under `relax`.
+pub(crate) fn verify_chain_relaxed(
+    provider: &CryptoProvider,
+    store: &TrustStore,
+    certs: &[&[u8]],
+    leaf: Option<Endorsement>,
+    now: u64,
+    cache: Option<&ChainCache>,
+    relax: &Relaxations,
+) -> Result<Arc<VerifiedChain>, SnpError> {
+    let key = cache.map(|_| chain_key(provider, store, certs, leaf, relax));
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(chain) = cache.get_chain(key) {
             chain.check_validity(now)?;
@@ -95,7 +65,7 @@ pub fn verify_chain(
     }
     let parsed = certs
         .iter()
-        .map(|d| AmdCert::from_der(d))
+        .map(|d| AmdCert::from_der_with(d, relax))
         .collect::<Result<Vec<_>, _>>()?;
     let chain = Arc::new(assemble(provider, store, parsed, leaf, now, cache)?);
     if let (Some(cache), Some(key)) = (cache, key) {
@@ -109,25 +79,11 @@ pub fn verify_parsed_chain(
     provider: &CryptoProvider,
     store: &TrustStore,
     certs: Vec<AmdCert>,
-    leaf: Option<Role>,
+    leaf: Option<Endorsement>,
     now: u64,
     cache: Option<&ChainCache>,
 ) -> Result<VerifiedChain, SnpError> {
     assemble(provider, store, certs, leaf, now, cache)
-}
-
-fn chain_key(provider: &CryptoProvider, store: &TrustStore, certs: &[&[u8]], leaf: Option<Role>) -> [u8; 48] {
-    let role = [match leaf {
-        None => 0u8,
-        Some(r) => 1 + r as u8,
-    }];
-    let lens: Vec<[u8; 8]> = certs.iter().map(|c| (c.len() as u64).to_le_bytes()).collect();
-    let mut parts: Vec<&[u8]> = alloc::vec![b"sev-verify chain v1", store.fingerprint(), &role];
-    for (c, len) in certs.iter().zip(&lens) {
-        parts.push(len);
-        parts.push(c);
-    }
-    provider.digests.sha384(&parts)
 }
 
 fn take_role(certs: &mut Vec<AmdCert>, role: Role) -> Result<Option<AmdCert>, SnpError> {
@@ -152,20 +108,21 @@ fn assemble(
     provider: &CryptoProvider,
     store: &TrustStore,
     mut certs: Vec<AmdCert>,
-    leaf_role: Option<Role>,
+    want: Option<Endorsement>,
     now: u64,
     cache: Option<&ChainCache>,
 ) -> Result<VerifiedChain, SnpError> {
     let vlek = take_role(&mut certs, Role::Vlek)?;
     let vcek = take_role(&mut certs, Role::Vcek)?;
-    let leaf = match leaf_role {
-        Some(Role::Vlek) => vlek.ok_or(SnpError::MissingCertificate(Role::Vlek))?,
-        Some(Role::Vcek) => vcek.ok_or(SnpError::MissingCertificate(Role::Vcek))?,
-        Some(other) => return Err(SnpError::MissingCertificate(other)),
-        None => vlek.or(vcek).ok_or(SnpError::MissingCertificate(Role::Vcek))?,
+    let (endorsement, leaf) = match want {
+        Some(Endorsement::Vlek) => (Endorsement::Vlek, vlek),
+        Some(Endorsement::Vcek) => (Endorsement::Vcek, vcek),
+        None if vlek.is_some() => (Endorsement::Vlek, vlek),
+        None => (Endorsement::Vcek, vcek),
     };
+    let leaf = leaf.ok_or(SnpError::MissingCertificate(endorsement.role()))?;
     let product = leaf.product();
-    let int_role = leaf.role().intermediate_for().unwrap_or(Role::Ask);
+    let int_role = endorsement.intermediate();
     let intermediate = match take_role(&mut certs, int_role)? {
         Some(c) => c,
         None => store
@@ -199,18 +156,15 @@ fn assemble(
             cn: ark.subject_cn().into(),
         });
     }
-    let chain = VerifiedChain {
-        ark,
-        intermediate,
-        leaf,
-    };
+    let chain = VerifiedChain::new(ark, intermediate, leaf, endorsement);
     chain.check_validity(now)?;
-    for (issuer, subject) in [(&chain.ark, &chain.ark), (&chain.ark, &chain.intermediate)] {
+    let [ark, intermediate, leaf] = chain.certs();
+    for (issuer, subject) in [(ark, ark), (ark, intermediate)] {
         if !store.verified_edge(issuer, subject) {
             verify_edge(provider, issuer, subject, cache)?;
         }
     }
-    verify_edge(provider, &chain.intermediate, &chain.leaf, cache)?;
+    verify_edge(provider, intermediate, leaf, cache)?;
     Ok(chain)
 }
 
@@ -224,24 +178,11 @@ fn verify_edge(
     let Some(cache) = cache else {
         return subject.verify_signed_by(issuer, provider);
     };
-    let ilen = (issuer.der().len() as u64).to_le_bytes();
-    let key = provider
-        .digests
-        .sha384(&[b"sev-verify edge v1", &ilen, issuer.der(), subject.der()]);
+    let key = edge_key(provider, issuer, subject);
     if cache.has_edge(&key) {
         return Ok(());
     }
     subject.verify_signed_by(issuer, provider)?;
     cache.put_edge(key);
     Ok(())
-}
-
-impl Subject {
-    /// The certificate role, if this subject is a certificate.
-    pub fn role(self) -> Option<Role> {
-        match self {
-            Subject::Certificate(r) => Some(r),
-            _ => None,
-        }
-    }
 }

@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 use sev_types::fmt::Hex;
 use sev_types::key_info::SigningKey;
+use sev_types::report::ReservedViolation;
 use sev_types::{ParseError, Product};
 
 use super::role::Role;
@@ -12,8 +13,8 @@ use super::role::Role;
 /// A stable, machine-readable class for every failure.
 ///
 /// The `sev` CLI maps these to exit codes: [`ErrorKind::MissingCertificate`] → 3,
-/// [`ErrorKind::Revoked`] and [`ErrorKind::Crl`] → 4, [`ErrorKind::MalformedReport`] → 1, all
-/// others → 2 (signature or chain failure).
+/// [`ErrorKind::Revoked`] and [`ErrorKind::Crl`] → 4, [`ErrorKind::Nonconforming`] → 5,
+/// [`ErrorKind::MalformedReport`] → 1, all others → 2 (signature or chain failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -37,6 +38,12 @@ pub enum ErrorKind {
     Revoked,
     /// The CRL is malformed, not signed by the ARK, stale or not yet valid.
     Crl,
+    /// The report is genuine but breaks a strict rule of AMD's ABI: a reserved field is not
+    /// zero, its version is newer than this crate knows, or a Turin CHIP_ID has a non-zero tail.
+    /// Each rule has a named relaxation ([`super::Relaxations`]).
+    Nonconforming,
+    /// A certificate table is malformed or exceeds the limits on entries and size.
+    CertTable,
 }
 
 impl ErrorKind {
@@ -53,6 +60,8 @@ impl ErrorKind {
             ErrorKind::MissingCertificate => "missing_certificate",
             ErrorKind::Revoked => "revoked",
             ErrorKind::Crl => "crl",
+            ErrorKind::Nonconforming => "nonconforming",
+            ErrorKind::CertTable => "cert_table",
         }
     }
 }
@@ -318,6 +327,57 @@ pub enum SnpError {
         /// The CRL's issuer CN.
         found: String,
     },
+    /// Reserved (must-be-zero) fields of the report are not zero, or POLICY bit 17 is clear.
+    #[error("report reserved fields: {}", ReservedList(.0))]
+    ReservedFields(Vec<ReservedViolation>),
+    /// The report's VERSION is newer than the newest layout this crate knows.
+    #[error("report version {found} is newer than {newest}, the newest this crate knows")]
+    UnknownReportVersion {
+        /// The report's VERSION.
+        found: u32,
+        /// [`super::NEWEST_REPORT_VERSION`].
+        newest: u32,
+    },
+    /// A Turin-class report's CHIP_ID has non-zero bytes after the 8-byte hwID.
+    #[error("Turin-class CHIP_ID byte {offset} is {found:#04x}, expected zero (only bytes 0..8 hold the hwID)")]
+    ChipIdTail {
+        /// Index of the first non-zero byte within CHIP_ID (8..64).
+        offset: usize,
+        /// Its value.
+        found: u8,
+    },
+    /// A certificate table exceeds a limit or its entries overlap.
+    #[error("certificate table: {reason}: {found}, expected {expected}")]
+    CertTable {
+        /// Which rule.
+        reason: &'static str,
+        /// What the rule allows.
+        expected: String,
+        /// What the table holds.
+        found: String,
+    },
+    /// basicConstraints or keyUsage contradict the certificate's role: an ARK, ASK or ASVK must
+    /// be a CA (cA TRUE) with keyCertSign, a VCEK or VLEK must be neither.
+    #[error("{role} certificate: {found}, expected {expected}")]
+    CaConstraint {
+        /// The certificate.
+        role: Role,
+        /// What the role requires.
+        expected: &'static str,
+        /// What the certificate carries.
+        found: &'static str,
+    },
+    /// A CRL, or one of its entries, carries a critical extension this crate does not evaluate.
+    #[error(
+        "CRL{}: critical extension {oid} is not evaluated",
+        .serial.as_ref().map_or_else(String::new, |s| alloc::format!(" entry for serial {s}"))
+    )]
+    CrlCriticalExtension {
+        /// The extension's OID, dotted.
+        oid: String,
+        /// The serial of the entry carrying it (`None`: in crlExtensions).
+        serial: Option<HexBytes>,
+    },
 }
 
 impl SnpError {
@@ -354,10 +414,41 @@ impl SnpError {
             | SnpError::ProductUnknown => ErrorKind::Mismatch,
             SnpError::MissingCertificate(_) => ErrorKind::MissingCertificate,
             SnpError::Revoked { .. } => ErrorKind::Revoked,
+            SnpError::ReservedFields(_) | SnpError::UnknownReportVersion { .. } | SnpError::ChipIdTail { .. } => {
+                ErrorKind::Nonconforming
+            }
+            SnpError::CertTable { .. } => ErrorKind::CertTable,
+            SnpError::CaConstraint { .. } => ErrorKind::Chain,
+            SnpError::CrlCriticalExtension { .. } => ErrorKind::Crl,
         }
     }
 
     pub(crate) fn der(what: Subject, error: der::Error) -> Self {
         SnpError::Der { what, error }
+    }
+}
+
+/// Displays a list of reserved-field violations separated by `; `.
+struct ReservedList<'a>(&'a [ReservedViolation]);
+
+impl core::fmt::Display for ReservedList<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Subject {
+    /// The certificate role, if this subject is a certificate.
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Subject::Certificate(r) => Some(r),
+            _ => None,
+        }
     }
 }

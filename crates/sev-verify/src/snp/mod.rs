@@ -29,6 +29,7 @@
 pub mod amd_ext;
 #[cfg(feature = "std")]
 pub mod batch;
+pub mod bundle;
 mod cache;
 mod cert;
 pub mod cert_table;
@@ -37,22 +38,30 @@ mod crl;
 mod error;
 pub mod pem;
 mod report;
+mod revocation;
 mod role;
 mod roots;
 pub mod strict;
+mod verified;
+mod verifier;
+mod x509;
 
 pub use amd_ext::AmdExtensions;
+pub use bundle::CertBundle;
 pub use cache::ChainCache;
 pub use cert::{AmdCert, PssScheme, PublicKey};
 pub use cert_table::verify_report_with_table;
-pub use chain::{VerifiedChain, verify_chain, verify_parsed_chain};
+pub use chain::{verify_chain, verify_parsed_chain};
 pub use crl::Crl;
 pub use error::{ErrorKind, HexBytes, SnpError, Subject};
 #[cfg(feature = "std")]
 pub use report::unix_now;
 pub use report::{
-    VerifiedReport, VerifyOptions, leaf_role_for, verify_report, verify_report_signature, verify_report_with_chain,
+    VerifyOptions, check_conformance, signer_of, verify_report, verify_report_signature, verify_report_with_chain,
 };
-pub use role::Role;
+pub use revocation::apply_crls;
+pub use role::{Endorsement, Role};
 pub use roots::{BUILTIN_PRODUCTS, TrustStore, builtin_cert};
 pub use strict::{NEWEST_REPORT_VERSION, Relaxations};
+pub use verified::{VerifiedChain, VerifiedReport};
+pub use verifier::Verifier;

@@ -2,19 +2,21 @@
 //! the report and its VCEK/VLEK (key type, product, TCB, hwID).
 
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use sev_types::Product;
-use sev_types::key_info::SigningKey;
 use sev_types::report::{Report, SIG_ALGO_ECDSA_P384_SHA384};
-use sev_types::tcb::Tcb;
+use sev_types::tcb::{Tcb, TcbLayout};
 
 use super::cache::ChainCache;
 use super::cert::{AmdCert, PublicKey};
-use super::chain::{VerifiedChain, verify_chain};
+use super::chain::verify_chain_relaxed;
 use super::crl::Crl;
 use super::error::{HexBytes, SnpError};
-use super::role::Role;
+use super::role::{Endorsement, Role};
 use super::roots::TrustStore;
+use super::strict::{NEWEST_REPORT_VERSION, Relaxations};
+use super::verified::{VerifiedChain, VerifiedReport};
 use crate::crypto::{CryptoProvider, HashAlg};
 
 /// Everything a report check depends on besides the report and the certificates.
@@ -35,6 +37,8 @@ pub struct VerifyOptions<'a> {
     pub allow_stale_crl: bool,
     /// A chain cache shared between calls.
     pub cache: Option<&'a ChainCache>,
+    /// Exceptions to the strict checks (none by default).
+    pub relax: Relaxations,
 }
 
 impl VerifyOptions<'static> {
@@ -47,6 +51,7 @@ impl VerifyOptions<'static> {
             crls: &[],
             allow_stale_crl: false,
             cache: None,
+            relax: Relaxations::STRICT,
         }
     }
 
@@ -65,62 +70,10 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// A report that verified, with what it was verified against.
-#[derive(Debug, Clone)]
-pub struct VerifiedReport {
-    chain: Arc<VerifiedChain>,
-    product: Product,
-    tcb: Tcb,
-    hwid_checked: bool,
-}
-
-impl VerifiedReport {
-    /// The chain (ARK, ASK/ASVK, VCEK/VLEK).
-    pub fn chain(&self) -> &VerifiedChain {
-        &self.chain
-    }
-
-    /// The chain, shared.
-    pub fn chain_arc(&self) -> &Arc<VerifiedChain> {
-        &self.chain
-    }
-
-    /// The report's product (from its CPUID, the caller's hint, or the chain).
-    pub fn product(&self) -> Product {
-        self.product
-    }
-
-    /// The report's REPORTED_TCB, decoded for the product; equal to the certificate's SPLs.
-    pub fn reported_tcb(&self) -> Tcb {
-        self.tcb
-    }
-
-    /// Which key signed the report.
-    pub fn signing_key(&self) -> SigningKey {
-        match self.chain.leaf().role() {
-            Role::Vlek => SigningKey::Vlek,
-            _ => SigningKey::Vcek,
-        }
-    }
-
-    /// The VLEK's cspID (the cloud provider the VLEK was issued to); `None` for a VCEK.
-    pub fn csp_id(&self) -> Option<&str> {
-        self.chain.leaf().amd_extensions().csp_id.as_deref()
-    }
-
-    /// Whether the VCEK hwID was compared with CHIP_ID (false for VLEKs and when skipped).
-    pub fn hwid_checked(&self) -> bool {
-        self.hwid_checked
-    }
-}
-
-/// The certificate role that signs reports with this SIGNING_KEY.
-pub fn leaf_role_for(report: &Report<'_>) -> Result<Role, SnpError> {
-    match report.signing_key() {
-        SigningKey::Vcek => Ok(Role::Vcek),
-        SigningKey::Vlek => Ok(Role::Vlek),
-        other => Err(SnpError::UnsupportedSigningKey(other)),
-    }
+/// The endorsement key the report's SIGNING_KEY names; an error for "not signed" and reserved
+/// values.
+pub fn signer_of(report: &Report<'_>) -> Result<Endorsement, SnpError> {
+    Endorsement::from_signing_key(report.signing_key()).ok_or(SnpError::UnsupportedSigningKey(report.signing_key()))
 }
 
 /// Verifies `report` with certificates given as DER in any order (missing ARK/ASK/ASVK come
@@ -146,13 +99,19 @@ pub fn verify_report(
     certs: &[&[u8]],
     opts: &VerifyOptions<'_>,
 ) -> Result<VerifiedReport, SnpError> {
-    let role = leaf_role_for(report)?;
-    let chain = verify_chain(provider, store, certs, Some(role), opts.now, opts.cache)?;
+    let signer = signer_of(report)?;
+    let chain = verify_chain_relaxed(provider, store, certs, Some(signer), opts.now, opts.cache, &opts.relax)?;
     verify_report_with_chain(provider, report, chain, opts)
 }
 
 /// Verifies `report` against a chain already verified (for example from
-/// [`super::verify_chain`]), re-checking validity at `opts.now` and the CRLs.
+/// [`super::verify_chain`]), re-checking validity at `opts.now`.
+///
+/// The checks run in a fixed order, so that the gravest failure is the one reported: validity
+/// of the chain, the binding to the leaf (key type, product, TCB, hwID — a wrong certificate is
+/// named as such), the report signature, then the strict rules of the ABI (unless relaxed), and
+/// last the CRLs in `opts.crls`. A forged report is therefore always refused as a signature or
+/// binding failure, never as a nonconforming field or a CRL problem.
 pub fn verify_report_with_chain(
     provider: &CryptoProvider,
     report: &Report<'_>,
@@ -160,17 +119,34 @@ pub fn verify_report_with_chain(
     opts: &VerifyOptions<'_>,
 ) -> Result<VerifiedReport, SnpError> {
     chain.check_validity(opts.now)?;
-    if !opts.crls.is_empty() {
-        super::crl::check_chain(provider, &chain, opts.crls, opts.now, opts.allow_stale_crl)?;
-    }
     let (product, tcb, hwid_checked) = check_binding(report, chain.leaf(), chain.product(), opts)?;
     verify_report_signature(provider, report, chain.leaf())?;
-    Ok(VerifiedReport {
-        chain,
-        product,
-        tcb,
-        hwid_checked,
-    })
+    check_conformance(report, product, &opts.relax)?;
+    let applied = super::revocation::apply_crls(provider, &chain, opts.crls, opts.now, opts.allow_stale_crl)?;
+    Ok(VerifiedReport::new(chain, product, tcb, hwid_checked).with_crls_applied(applied))
+}
+
+/// The strict rules of the ABI for a report that verified: reserved fields zero (POLICY bit 17
+/// one), a known VERSION, and a zero tail after a Turin-class hwID.
+pub fn check_conformance(report: &Report<'_>, product: Product, relax: &Relaxations) -> Result<(), SnpError> {
+    if !relax.unknown_report_version && report.version() > NEWEST_REPORT_VERSION {
+        return Err(SnpError::UnknownReportVersion {
+            found: report.version(),
+            newest: NEWEST_REPORT_VERSION,
+        });
+    }
+    if !relax.reserved_fields {
+        let found: Vec<_> = report.reserved_violations_for(Some(product)).collect();
+        if !found.is_empty() {
+            return Err(SnpError::ReservedFields(found));
+        }
+    }
+    if !relax.chip_id_tail && product.tcb_layout() == Some(TcbLayout::Turin) {
+        if let Some((i, &b)) = report.chip_id().iter().enumerate().skip(8).find(|(_, b)| **b != 0) {
+            return Err(SnpError::ChipIdTail { offset: i, found: b });
+        }
+    }
+    Ok(())
 }
 
 /// Checks only the report's ECDSA P-384 signature over bytes 0x000..0x2A0 as received, under
@@ -203,7 +179,7 @@ fn check_binding(
             found: report.signature_algo(),
         });
     }
-    let role = leaf_role_for(report)?;
+    let role = signer_of(report)?.role();
     if role != leaf.role() {
         return Err(SnpError::SigningKeyMismatch {
             report: report.signing_key(),

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use sev_types::key_info::SigningKey;
+
 /// The place of a certificate in an AMD SNP chain.
 ///
 /// Roles are decided from the subject and issuer common names together with the key and
@@ -41,13 +43,99 @@ impl Role {
         matches!(self, Role::Vcek | Role::Vlek)
     }
 
-    /// The intermediate that signs this leaf (ASK for VCEK, ASVK for VLEK).
-    pub const fn intermediate_for(self) -> Option<Role> {
+    /// The endorsement key this role is, if it is a leaf (VCEK or VLEK).
+    pub const fn endorsement(self) -> Option<Endorsement> {
         match self {
-            Role::Vcek => Some(Role::Ask),
-            Role::Vlek => Some(Role::Asvk),
+            Role::Vcek => Some(Endorsement::Vcek),
+            Role::Vlek => Some(Endorsement::Vlek),
             _ => None,
         }
+    }
+}
+
+/// The two kinds of endorsement key that sign attestation reports: the chip's VCEK or a
+/// provider's VLEK.
+///
+/// It names the leaf of a chain ([`Role::Vcek`] or [`Role::Vlek`]), the KEY_INFO.SIGNING_KEY of a
+/// report that carries a signature, and the KDS key path (`/vcek/v1/...`, `/vlek/v1/...`), so
+/// nothing that must be a leaf can be given a role that cannot.
+///
+/// ```
+/// use sev_verify::snp::{Endorsement, Role};
+/// use sev_types::key_info::SigningKey;
+/// assert_eq!(Endorsement::from_signing_key(SigningKey::Vlek), Some(Endorsement::Vlek));
+/// assert_eq!(Endorsement::from_signing_key(SigningKey::None), None);
+/// assert_eq!(Role::from(Endorsement::Vcek), Role::Vcek);
+/// assert_eq!(Endorsement::Vlek.intermediate(), Role::Asvk);
+/// assert_eq!(Endorsement::Vcek.path(), "vcek");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endorsement {
+    /// Versioned Chip Endorsement Key: ARK → ASK → VCEK.
+    Vcek,
+    /// Versioned Loaded Endorsement Key: ARK → ASVK → VLEK.
+    Vlek,
+}
+
+impl Endorsement {
+    /// The endorsement key a report's SIGNING_KEY names (`None` for "not signed" and reserved
+    /// values).
+    pub const fn from_signing_key(key: SigningKey) -> Option<Self> {
+        match key {
+            SigningKey::Vcek => Some(Endorsement::Vcek),
+            SigningKey::Vlek => Some(Endorsement::Vlek),
+            _ => None,
+        }
+    }
+
+    /// The report field value for this key.
+    pub const fn signing_key(self) -> SigningKey {
+        match self {
+            Endorsement::Vcek => SigningKey::Vcek,
+            Endorsement::Vlek => SigningKey::Vlek,
+        }
+    }
+
+    /// The certificate role of this key.
+    pub const fn role(self) -> Role {
+        match self {
+            Endorsement::Vcek => Role::Vcek,
+            Endorsement::Vlek => Role::Vlek,
+        }
+    }
+
+    /// The intermediate that signs this key: ASK for a VCEK, ASVK for a VLEK.
+    pub const fn intermediate(self) -> Role {
+        match self {
+            Endorsement::Vcek => Role::Ask,
+            Endorsement::Vlek => Role::Asvk,
+        }
+    }
+
+    /// The KDS path segment: `vcek` or `vlek`.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Endorsement::Vcek => "vcek",
+            Endorsement::Vlek => "vlek",
+        }
+    }
+}
+
+impl From<Endorsement> for Role {
+    fn from(e: Endorsement) -> Role {
+        e.role()
+    }
+}
+
+impl From<Endorsement> for SigningKey {
+    fn from(e: Endorsement) -> SigningKey {
+        e.signing_key()
+    }
+}
+
+impl fmt::Display for Endorsement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.role().name())
     }
 }
 

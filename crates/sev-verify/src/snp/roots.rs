@@ -10,9 +10,11 @@ use super::error::SnpError;
 use super::role::Role;
 use crate::crypto::CryptoProvider;
 
+/// Built-in data from this crate's own `data/` directory (byte-identical copies of the
+/// workspace's `fixtures/`, checked by `tests/builtin_data.rs`).
 macro_rules! fixture {
     ($path:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/", $path))
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $path))
     };
 }
 
@@ -59,9 +61,19 @@ pub const BUILTIN_PRODUCTS: [Product; 3] = [Product::Milan, Product::Genoa, Prod
 /// Intermediates here are a convenience: they are still verified against the ARK. The store
 /// checks the ARK self-signatures and the ARK → intermediate signatures once, when it is built
 /// (byte-identical certificates in a chain are not checked again), so build it once and reuse it.
+///
+/// **Which ARK fills a chain.** When the certificates given for a chain hold no ARK, the store
+/// supplies the ARK for the chain's product. Several may match (a built-in one and one the
+/// caller pinned with [`TrustStore::with_pinned_arks`]). By default the built-in ARK is chosen;
+/// after [`TrustStore::prefer_pinned`], a pinned ARK is chosen when one exists for the product.
+/// Either way the chosen ARK must then verify the intermediate's signature, and an ARK supplied
+/// with the chain is always used as given (it must be byte-identical to a trusted one).
 #[derive(Debug, Clone)]
 pub struct TrustStore {
     arks: Vec<AmdCert>,
+    /// Per ARK: whether the caller pinned it (rather than it being built in).
+    pinned: Vec<bool>,
+    prefer_pinned: bool,
     intermediates: Vec<AmdCert>,
     fingerprint: [u8; 48],
     /// Per ARK: its self-signature verified when the store was built.
@@ -93,7 +105,8 @@ impl TrustStore {
                 }
             }
         }
-        Self::assemble(provider, arks, intermediates)
+        let n = arks.len();
+        Self::assemble(provider, arks, alloc::vec![false; n], intermediates)
     }
 
     /// Only the ARKs the caller pins (DER), plus any intermediates the caller supplies; nothing
@@ -119,18 +132,42 @@ impl TrustStore {
             .iter()
             .map(|d| parse(d, &[Role::Ask, Role::Asvk]))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self::assemble(provider, arks, ints))
+        let n = arks.len();
+        Ok(Self::assemble(provider, arks, alloc::vec![true; n], ints))
     }
 
     /// Adds caller-pinned ARKs (DER) to this store.
     pub fn with_pinned_arks(self, provider: &CryptoProvider, arks: &[&[u8]]) -> Result<Self, SnpError> {
-        let mut pinned = Self::pinned(provider, arks, &[])?;
+        let mut extra = Self::pinned(provider, arks, &[])?;
         let mut all = self.arks;
-        all.append(&mut pinned.arks);
-        Ok(Self::assemble(provider, all, self.intermediates))
+        let mut pinned = self.pinned;
+        pinned.append(&mut extra.pinned);
+        all.append(&mut extra.arks);
+        let mut store = Self::assemble(provider, all, pinned, self.intermediates);
+        store.prefer_pinned = self.prefer_pinned;
+        Ok(store)
     }
 
-    fn assemble(provider: &CryptoProvider, arks: Vec<AmdCert>, intermediates: Vec<AmdCert>) -> Self {
+    /// Fills chains that lack an ARK with a pinned ARK of the product, when one exists, rather
+    /// than the built-in one (see the [type docs](Self)).
+    ///
+    /// ```
+    /// use sev_types::Product;
+    /// use sev_verify::snp::TrustStore;
+    /// let provider = sev_verify::crypto::default_provider();
+    /// let fake = sev_testing::FakePki::new(Product::Milan);
+    /// let store = TrustStore::builtin(&provider).with_pinned_arks(&provider, &[fake.ark()])?;
+    /// assert_ne!(store.ark_for(Product::Milan).unwrap().der(), fake.ark());
+    /// let store = store.prefer_pinned();
+    /// assert_eq!(store.ark_for(Product::Milan).unwrap().der(), fake.ark());
+    /// # Ok::<(), sev_verify::snp::SnpError>(())
+    /// ```
+    pub fn prefer_pinned(mut self) -> Self {
+        self.prefer_pinned = true;
+        self
+    }
+
+    fn assemble(provider: &CryptoProvider, arks: Vec<AmdCert>, pinned: Vec<bool>, intermediates: Vec<AmdCert>) -> Self {
         let ark_count = (arks.len() as u64).to_le_bytes();
         let lens: Vec<[u8; 8]> = arks
             .iter()
@@ -153,6 +190,8 @@ impl TrustStore {
             .collect();
         TrustStore {
             arks,
+            pinned,
+            prefer_pinned: false,
             intermediates,
             fingerprint,
             ark_ok,
@@ -190,9 +229,19 @@ impl TrustStore {
         &self.fingerprint
     }
 
-    /// The trusted ARK for `product`'s KDS product, if any.
+    /// The trusted ARK for `product`'s KDS product, if any: a built-in one first, or a pinned
+    /// one first after [`TrustStore::prefer_pinned`].
     pub fn ark_for(&self, product: Product) -> Option<&AmdCert> {
-        self.arks.iter().find(|c| c.product() == product.kds_product())
+        let mut candidates = self
+            .arks
+            .iter()
+            .zip(&self.pinned)
+            .filter(|(c, _)| c.product() == product.kds_product());
+        let first = candidates.clone().next().map(|(c, _)| c);
+        candidates
+            .find(|(_, pinned)| **pinned == self.prefer_pinned)
+            .map(|(c, _)| c)
+            .or(first)
     }
 
     /// A stored intermediate of `role` for `product`'s KDS product, if any.
