@@ -99,7 +99,7 @@ fn every_real_report_verifies_through_its_certificate_table_on_every_backend() {
             let by_leaf = verify_report(provider, &store, &report, &[&leaf], &opts).unwrap();
             assert_eq!(by_table.product().kds_product(), product.kds_product(), "{dir}");
             assert_eq!(by_table.reported_tcb(), by_leaf.reported_tcb(), "{dir}");
-            assert_eq!(by_table.signing_key(), report.signing_key(), "{dir}");
+            assert_eq!(by_table.signer().signing_key(), report.signing_key(), "{dir}");
             verified += 1;
         }
     }

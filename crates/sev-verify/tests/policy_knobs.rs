@@ -378,6 +378,29 @@ fn min_report_version() {
 }
 
 #[test]
+fn max_report_version() {
+    let p = Policy {
+        max_report_version: Some(3),
+        ..Policy::default()
+    };
+    assert!(check(&p, &by_file(TRUSTEE)).is_empty(), "version 2");
+    assert!(check(&p, &by_file(MILAN_V3)).is_empty(), "version 3");
+    for file in [GENOA_V5, TURIN_V5] {
+        let v = only(check(&p, &by_file(file)), "VERSION");
+        assert_eq!((v.found.as_str(), v.expected.as_str()), ("5", "at most 3"));
+        assert_eq!(v.to_string(), "report field VERSION is 5, expected at most 3");
+    }
+    // A window of one version, with both bounds.
+    let exactly_5 = Policy {
+        min_report_version: Some(5),
+        max_report_version: Some(5),
+        ..Policy::default()
+    };
+    assert!(check(&exactly_5, &by_file(TURIN_V5)).is_empty());
+    assert_eq!(check(&exactly_5, &by_file(MILAN_V3))[0].expected, "at least 5");
+}
+
+#[test]
 fn min_mitigation_vectors() {
     let f = by_file(GENOA_V5);
     assert_eq!(f.u64("launch_mit_vector"), 0xb);

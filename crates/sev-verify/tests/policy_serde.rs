@@ -5,7 +5,8 @@ mod policy_fixtures;
 
 use policy_fixtures::*;
 use sev_types::key_info::SigningKey;
-use sev_verify::policy::{GuestPolicyRules, PlatformRequirements, Policy, TcbFloor, Version};
+use sev_verify::policy::{GuestPolicyRules, PlatformRequirements, Policy, TcbFloor, Unappraised, Version};
+use sev_verify::snp::Relaxations;
 
 /// A policy with every knob set away from its default, with values from real reports.
 fn everything() -> Policy {
@@ -47,6 +48,7 @@ fn everything() -> Policy {
         min_build: Some(4),
         min_version: Some(Version { major: 1, minor: 52 }),
         min_report_version: Some(2),
+        max_report_version: Some(5),
         min_launch_mit_vector: Some(0xb),
         min_current_mit_vector: Some(0x8000_0000_0000_0001),
         allow_provisional_firmware: false,
@@ -75,6 +77,14 @@ fn everything() -> Policy {
         },
         signing_keys: vec![SigningKey::Vcek, SigningKey::Vlek],
         vlek_csp_ids: vec!["CN=cc-us-east-2.amazonaws.com".into()],
+        relax: Relaxations {
+            reserved_fields: true,
+            unknown_report_version: true,
+            chip_id_tail: true,
+            pss_parameters: true,
+            crl_critical_extensions: true,
+            ca_constraints: true,
+        },
     }
 }
 
@@ -95,6 +105,59 @@ fn toml_round_trip_keeps_every_knob() {
         "{text}"
     );
     assert!(text.contains("signing_keys = [\"vcek\", \"vlek\"]"), "{text}");
+    assert!(text.contains("max_report_version = 5"), "{text}");
+    assert!(text.contains("[relax]\nreserved_fields = true\n"), "{text}");
+}
+
+#[test]
+fn relax_table_names_each_relaxation_and_is_omitted_when_strict() {
+    let p: Policy =
+        toml::from_str("max_report_version = 5\n\n[relax]\nchip_id_tail = true\nca_constraints = true\n").unwrap();
+    assert_eq!(p.max_report_version, Some(5));
+    assert_eq!(
+        p.relax,
+        Relaxations {
+            chip_id_tail: true,
+            ca_constraints: true,
+            ..Relaxations::STRICT
+        }
+    );
+    // Every name `Relaxations::named` lists is a key of the table.
+    for (name, _) in Relaxations::STRICT.named() {
+        let p: Policy = toml::from_str(&format!("[relax]\n{name} = true\n")).unwrap();
+        assert!(p.relax.named().iter().any(|&(n, set)| n == name && set), "{name}");
+        let json: Policy = serde_json::from_str(&format!(r#"{{"relax": {{"{name}": true}}}}"#)).unwrap();
+        assert_eq!(json, p);
+    }
+    // Strict is the default and is not written out.
+    let text = toml::to_string(&Policy::default()).unwrap();
+    assert!(!text.contains("relax"), "{text}");
+    let json = serde_json::to_value(Policy::default()).unwrap();
+    assert!(json.get("relax").is_none() && json.get("max_report_version").is_none());
+    let err = toml::from_str::<Policy>("[relax]\nreserved = true\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown field"), "{err}");
+}
+
+#[test]
+fn unappraised_serializes_as_snake_case_names() {
+    let all = serde_json::to_value(Unappraised::ALL).unwrap();
+    assert_eq!(
+        all,
+        serde_json::json!([
+            "measurement",
+            "host_data",
+            "report_data",
+            "minimum_tcb",
+            "id_key",
+            "revocation"
+        ])
+    );
+    for u in Unappraised::ALL {
+        assert_eq!(serde_json::to_value(u).unwrap(), u.name());
+        assert_eq!(serde_json::from_value::<Unappraised>(u.name().into()).unwrap(), u);
+    }
 }
 
 #[test]

@@ -77,3 +77,46 @@ fn pem_splitting_is_total() {
     assert!(split_der_or_pem(b"").is_err());
     assert!(split_der_or_pem(b"-----BEGIN CERTIFICATE-----\nAAAA").is_err());
 }
+
+/// Random certificate tables (random entry counts, GUIDs, offsets and lengths over a buffer that
+/// holds real certificates and a CRL) through the verifier: refused or verified, never a panic,
+/// and never more work than the limits allow.
+#[test]
+fn random_certificate_tables_never_panic() {
+    use sev_types::guest::{CertKind, CertTable};
+    use sev_types::report::Report;
+    let verifier = sev_verify::snp::Verifier::builtin(sev_verify::crypto::default_provider());
+    let report = fixture("snp/milan/gosev/report.bin");
+    let report = Report::from_bytes(&report).unwrap();
+    let kinds = [
+        CertKind::Ark,
+        CertKind::Ask,
+        CertKind::Vcek,
+        CertKind::Vlek,
+        CertKind::Crl,
+    ];
+    let payload: Vec<u8> = inputs().concat();
+    let mut rng = XorShift(0xD1B5_4A32_D192_ED03);
+    let mut outcomes = [0usize; 2];
+    for _ in 0..400 {
+        let entries = (rng.next() % 8) as usize;
+        let header = (entries + 1) * 24;
+        let mut buf = vec![0u8; header];
+        buf.extend_from_slice(&payload);
+        for i in 0..entries {
+            let kind = kinds[(rng.next() % kinds.len() as u64) as usize];
+            let offset = header as u64 + rng.next() % payload.len() as u64;
+            let len = rng.next() % (buf.len() as u64 - offset + 1);
+            let e = &mut buf[i * 24..(i + 1) * 24];
+            e[..16].copy_from_slice(&kind.guid().0);
+            e[16..20].copy_from_slice(&(offset as u32).to_le_bytes());
+            e[20..24].copy_from_slice(&(len as u32).to_le_bytes());
+        }
+        let Ok(table) = CertTable::from_bytes(&buf) else {
+            continue;
+        };
+        let ok = verifier.verify_table(&report, &table, snp_common::NOW).is_ok();
+        outcomes[usize::from(ok)] += 1;
+    }
+    assert!(outcomes[0] > 300, "{outcomes:?}");
+}

@@ -178,6 +178,19 @@ pub struct CryptoProvider {
 }
 
 /// The provider of the best enabled backend: aws-lc, else ring, else rustcrypto.
+///
+/// **The rule, and how to avoid depending on it.** Cargo features add up across a build, so if
+/// another crate in the same build enables one more backend, this function returns that one
+/// instead (for example ring → aws-lc). Every backend gives the same verdicts (the test suite runs
+/// each on the same vectors), but a program that must use one backend — for a certification, or
+/// for `no_std` — names it: `crypto::rustcrypto::provider()`, and so on; with `std`,
+/// [`install_default`] fixes the process default once and for all (as rustls does).
+///
+/// ```
+/// let p = sev_verify::crypto::default_provider();
+/// # #[cfg(feature = "aws-lc")]
+/// assert_eq!(p.name, "aws-lc");
+/// ```
 #[cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
 pub fn default_provider() -> CryptoProvider {
     #[cfg(feature = "aws-lc")]
@@ -199,4 +212,22 @@ pub fn all_providers() -> alloc::vec::Vec<CryptoProvider> {
         rustcrypto::provider,
     ];
     constructors.iter().map(|f| f()).collect()
+}
+
+#[cfg(test)]
+mod default_rule {
+    /// The documented order of [`super::default_provider`], for whichever features this build has.
+    #[test]
+    #[cfg(any(feature = "aws-lc", feature = "ring", feature = "rustcrypto"))]
+    fn default_provider_follows_the_documented_order() {
+        let expected = if cfg!(feature = "aws-lc") {
+            "aws-lc"
+        } else if cfg!(feature = "ring") {
+            "ring"
+        } else {
+            "rustcrypto"
+        };
+        assert_eq!(super::default_provider().name, expected);
+        assert_eq!(super::all_providers()[0].name, expected);
+    }
 }

@@ -22,6 +22,11 @@ pub(super) fn run(p: &Policy, r: &Report<'_>, ctx: &EvidenceContext<'_>) -> Vec<
     if let Some(min) = p.min_report_version {
         c.floor("VERSION", r.version(), min);
     }
+    if let Some(max) = p.max_report_version {
+        if r.version() > max {
+            c.report("VERSION", format!("at most {max}"), r.version().to_string());
+        }
+    }
     if let Some(min) = p.min_guest_svn {
         c.floor("GUEST_SVN", r.guest_svn(), min);
     }

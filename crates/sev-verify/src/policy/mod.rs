@@ -26,7 +26,17 @@
 //!
 //! [platform_info]
 //! tsme = true
+//!
+//! [relax]
+//! chip_id_tail = true
 //! ```
+//!
+//! The `[relax]` table names the strict verification checks (see [`Relaxations`]) the
+//! relying party switches off; validation only carries it, the caller hands it to verification.
+//!
+//! [`Policy::merge`] combines two policies, such as a file and command-line rules, and fails
+//! on a rule the two set differently. [`Policy::unappraised`] lists what a policy leaves
+//! unchecked (no measurement, no TCB floor, ...), so a verifier can say so next to "valid".
 //!
 //! ```
 //! use sev_types::{report::Report, Product};
@@ -50,8 +60,10 @@
 
 mod check;
 mod knobs;
+mod merge;
 #[cfg(feature = "serde")]
 mod serde_fields;
+mod unappraised;
 mod violation;
 
 use alloc::string::String;
@@ -60,7 +72,11 @@ use alloc::vec::Vec;
 use sev_types::key_info::SigningKey;
 use sev_types::report::Report;
 
+use crate::snp::Relaxations;
+
 pub use knobs::{BadVersion, EvidenceContext, GuestPolicyRules, PlatformRequirements, TcbFloor, Version};
+pub use merge::PolicyConflict;
+pub use unappraised::Unappraised;
 pub use violation::{Origin, Violation};
 
 /// Every rule a relying party can set on an attestation report. See the [module docs](self).
@@ -161,6 +177,9 @@ pub struct Policy {
     /// Minimum report VERSION.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub min_report_version: Option<u32>,
+    /// Maximum report VERSION.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub max_report_version: Option<u32>,
     /// LAUNCH_MIT_VECTOR must have at least these bits (needs a v5+ report).
     #[cfg_attr(
         feature = "serde",
@@ -196,6 +215,11 @@ pub struct Policy {
     /// Allowed cspIDs of the VLEK that signed a VLEK report: any when empty.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub vlek_csp_ids: Vec<String>,
+
+    /// Strict verification checks this policy switches off (the `[relax]` table). Validation
+    /// does not read them: the caller passes them to report and chain verification.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default"))]
+    pub relax: Relaxations,
 }
 
 #[cfg(feature = "serde")]
@@ -226,6 +250,7 @@ impl Default for Policy {
             min_build: None,
             min_version: None,
             min_report_version: None,
+            max_report_version: None,
             min_launch_mit_vector: None,
             min_current_mit_vector: None,
             allow_provisional_firmware: true,
@@ -235,6 +260,7 @@ impl Default for Policy {
             platform_info: PlatformRequirements::default(),
             signing_keys: Vec::new(),
             vlek_csp_ids: Vec::new(),
+            relax: Relaxations::STRICT,
         }
     }
 }

@@ -114,16 +114,16 @@ impl<V: Clone> Bounded<V> {
 /// Share one cache between threads by reference.
 ///
 /// ```
-/// use sev_verify::snp::{verify_chain, ChainCache, Role, TrustStore};
+/// use sev_verify::snp::{verify_chain, ChainCache, Endorsement, TrustStore};
 /// let provider = sev_verify::crypto::default_provider();
 /// let store = TrustStore::builtin(&provider);
 /// let cache = ChainCache::new(64);
 /// let vcek = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/snp/milan/gosev/vcek.der"))?;
 /// let now = 1_764_547_200;
-/// verify_chain(&provider, &store, &[&vcek], Some(Role::Vcek), now, Some(&cache))?;
+/// verify_chain(&provider, &store, &[&vcek], Some(Endorsement::Vcek), now, Some(&cache))?;
 /// assert_eq!(cache.chains(), 1);
 /// // A hit still checks validity at the given time:
-/// assert!(verify_chain(&provider, &store, &[&vcek], Some(Role::Vcek), 4_000_000_000, Some(&cache)).is_err());
+/// assert!(verify_chain(&provider, &store, &[&vcek], Some(Endorsement::Vcek), 4_000_000_000, Some(&cache)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]

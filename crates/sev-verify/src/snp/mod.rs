@@ -1,28 +1,37 @@
 //! SEV-SNP verification: AMD certificate chains, report signatures and their binding to the
-//! VCEK/VLEK, CRLs, certificate tables, a verified-chain cache and batch verification.
+//! VCEK/VLEK, the strict rules of the report ABI, CRLs, certificate tables, a verified-chain
+//! cache and batch verification.
 //!
 //! The chain is ARK (self-signed, byte-identical to a built-in or pinned root) → ASK → VCEK, or
 //! ARK → ASVK → VLEK. Roles come from certificate contents. Every check takes the time from the
-//! caller; the core has no clock.
+//! caller; the core has no clock. Everything is strict by default: reserved report fields must
+//! be zero, unknown report versions are refused, certificates and CRLs must use AMD's only
+//! signature scheme and carry their role's constraints. [`Relaxations`] names each exception.
+//!
+//! [`Verifier`] holds what verification needs (provider, trust store, cache, relaxations); the
+//! free functions ([`verify_report`], [`verify_chain`], ...) are thin wrappers for one-off use.
 //!
 //! ```
-//! use sev_verify::snp::{verify_report, TrustStore, VerifyOptions};
+//! use sev_verify::snp::{ErrorKind, Verifier};
 //! use sev_types::{report::Report, Product};
-//! let provider = sev_verify::crypto::default_provider();
-//! let store = TrustStore::builtin(&provider);
+//! let verifier = Verifier::builtin(sev_verify::crypto::default_provider());
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/snp/milan/gosev");
 //! let bytes = std::fs::read(format!("{dir}/report.bin"))?;
 //! let vcek = std::fs::read(format!("{dir}/vcek.der"))?;
-//! let report = Report::from_bytes(&bytes)?;
-//! let verified = verify_report(&provider, &store, &report, &[&vcek], &VerifyOptions::at(1_764_547_200))?;
+//! let now = 1_764_547_200; // 2025-12-01
+//! let verified = verifier.verify_der(&Report::from_bytes(&bytes)?, &[&vcek], now)?;
 //! assert_eq!(verified.product(), Product::Milan);
 //! assert!(verified.hwid_checked());
 //!
 //! let mut tampered = bytes.clone();
 //! tampered[0x50] ^= 1; // one bit of REPORT_DATA
-//! let report = Report::from_bytes(&tampered)?;
-//! let err = verify_report(&provider, &store, &report, &[&vcek], &VerifyOptions::at(1_764_547_200)).unwrap_err();
-//! assert_eq!(err.kind(), sev_verify::snp::ErrorKind::Signature);
+//! let err = verifier.verify_der(&Report::from_bytes(&tampered)?, &[&vcek], now).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::Signature);
+//!
+//! let mut padded = bytes.clone();
+//! padded[0x400] = 1; // unsigned, but must be zero
+//! let err = verifier.verify_der(&Report::from_bytes(&padded)?, &[&vcek], now).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::Nonconforming);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
