@@ -142,6 +142,35 @@ pub fn amd_pss_alg() -> Vec<u8> {
     pss_alg(SHA384, SHA384, 48)
 }
 
+/// BOOLEAN TRUE.
+pub fn bool_true() -> Vec<u8> {
+    vec![0x01, 0x01, 0xFF]
+}
+
+/// A BasicConstraints extension value: cA (written only when TRUE, as DER requires of a
+/// DEFAULT FALSE field) and an optional pathLenConstraint.
+pub fn basic_constraints(ca: bool, path_len: Option<u64>) -> Vec<u8> {
+    let ca = if ca { bool_true() } else { Vec::new() };
+    let path_len = path_len.map(uint).unwrap_or_default();
+    seq(&[&ca, &path_len])
+}
+
+/// A KeyUsage extension value: a BIT STRING with the named bits set (RFC 5280 numbering:
+/// 0 digitalSignature … 5 keyCertSign, 6 cRLSign … 8 decipherOnly), trailing zero bits dropped
+/// as DER requires of a named bit list.
+pub fn key_usage(named_bits: &[u8]) -> Vec<u8> {
+    let Some(&top) = named_bits.iter().max() else {
+        return tlv(0x03, &[0]);
+    };
+    let mut content = vec![0u8; usize::from(top / 8) + 1];
+    for &b in named_bits {
+        content[usize::from(b / 8)] |= 0x80 >> (b % 8);
+    }
+    let mut out = vec![7 - top % 8];
+    out.extend_from_slice(&content);
+    tlv(0x03, &out)
+}
+
 /// SubjectPublicKeyInfo for an uncompressed P-384 point.
 pub fn ec_p384_spki(point: &[u8]) -> Vec<u8> {
     seq(&[&seq(&[&oid("1.2.840.10045.2.1"), &oid("1.3.132.0.34")]), &bits(point)])
@@ -172,6 +201,23 @@ mod tests {
     fn times_switch_to_generalized_time_in_2050() {
         assert_eq!(time(crate::TEST_TIME), [&[0x17, 13][..], b"251201000000Z"].concat());
         assert_eq!(time(2_524_608_000), [&[0x18, 15][..], b"20500101000000Z"].concat());
+    }
+
+    #[test]
+    fn ca_extensions_encode_like_the_real_certificates() {
+        // fixtures/snp/milan/ark.der (openssl asn1parse): keyUsage 03020106, basicConstraints
+        // 30030101FF; fixtures/snp/milan/ask.der: basicConstraints 30060101FF020100.
+        assert_eq!(key_usage(&[5, 6]), [0x03, 0x02, 0x01, 0x06]);
+        assert_eq!(basic_constraints(true, None), [0x30, 0x03, 0x01, 0x01, 0xFF]);
+        assert_eq!(
+            basic_constraints(true, Some(0)),
+            [0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x00]
+        );
+        assert_eq!(basic_constraints(false, None), [0x30, 0x00]);
+        // Minimal DER for keyCertSign alone has two unused bits (AMD writes one).
+        assert_eq!(key_usage(&[5]), [0x03, 0x02, 0x02, 0x04]);
+        assert_eq!(key_usage(&[0, 8]), [0x03, 0x03, 0x07, 0x80, 0x80]);
+        assert_eq!(key_usage(&[]), [0x03, 0x01, 0x00]);
     }
 
     #[test]

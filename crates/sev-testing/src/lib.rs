@@ -27,7 +27,10 @@ pub mod report;
 
 use std::sync::OnceLock;
 
-use der_build::{amd_name, amd_pss_alg, bits, ctx, ia5, int_raw, octets, oid, seq, time, uint, uint_content};
+use der_build::{
+    SHA256, amd_name, amd_pss_alg, basic_constraints, bits, bool_true, ctx, ia5, int_raw, key_usage, octets, oid,
+    pss_alg, seq, time, uint, uint_content,
+};
 pub use keys::LeafKey;
 pub use report::ReportSpec;
 use rsa::PrivateKey;
@@ -74,6 +77,48 @@ impl Ext {
             value,
         }
     }
+
+    /// A critical extension.
+    pub fn critical(oid: &str, value: Vec<u8>) -> Self {
+        Ext {
+            critical: true,
+            ..Ext::new(oid, value)
+        }
+    }
+
+    /// The DER `Extension` SEQUENCE.
+    fn encode(&self) -> Vec<u8> {
+        let crit = if self.critical { bool_true() } else { Vec::new() };
+        seq(&[&oid(&self.oid), &crit, &octets(&self.value)])
+    }
+}
+
+/// The standard X.509 extension OIDs the fake PKI writes or tests need.
+pub mod x509_oid {
+    /// keyUsage.
+    pub const KEY_USAGE: &str = "2.5.29.15";
+    /// basicConstraints.
+    pub const BASIC_CONSTRAINTS: &str = "2.5.29.19";
+    /// cRLNumber (a CRL extension).
+    pub const CRL_NUMBER: &str = "2.5.29.20";
+    /// reasonCode (a CRL entry extension).
+    pub const REASON_CODE: &str = "2.5.29.21";
+    /// deltaCRLIndicator (a CRL extension, always critical).
+    pub const DELTA_CRL_INDICATOR: &str = "2.5.29.27";
+    /// issuingDistributionPoint (a CRL extension, critical).
+    pub const ISSUING_DISTRIBUTION_POINT: &str = "2.5.29.28";
+    /// certificateIssuer (a CRL entry extension, always critical).
+    pub const CERTIFICATE_ISSUER: &str = "2.5.29.29";
+}
+
+/// KeyUsage bit numbers (RFC 5280 §4.2.1.3), for [`der_build::key_usage`].
+pub mod key_usage_bit {
+    /// digitalSignature.
+    pub const DIGITAL_SIGNATURE: u8 = 0;
+    /// keyCertSign.
+    pub const KEY_CERT_SIGN: u8 = 5;
+    /// cRLSign.
+    pub const CRL_SIGN: u8 = 6;
 }
 
 /// Everything that goes into a certificate. All fields are public: change any of them.
@@ -198,6 +243,9 @@ pub fn amd_extensions(
 /// A CRL. All fields are public.
 #[derive(Clone)]
 pub struct CrlSpec {
+    /// DER AlgorithmIdentifier, written both in the TBS and outside it. The signature is made
+    /// with the hash it names (see [`pss_sign_as`]).
+    pub alg: Vec<u8>,
     /// Issuer CN.
     pub issuer_cn: String,
     /// thisUpdate (Unix seconds).
@@ -206,6 +254,10 @@ pub struct CrlSpec {
     pub next_update: Option<u64>,
     /// Revoked serial numbers (INTEGER content bytes).
     pub revoked: Vec<Vec<u8>>,
+    /// crlEntryExtensions written in every revoked entry (omitted when empty).
+    pub entry_extensions: Vec<Ext>,
+    /// crlExtensions, written as `[0] EXPLICIT` at the end of the TBS (omitted when empty).
+    pub extensions: Vec<Ext>,
     /// The signing key.
     pub signer: Signer,
     /// Replace the signature with these bytes.
@@ -262,6 +314,8 @@ impl FakePki {
             .as_bytes()
             .to_vec();
         let alg = amd_pss_alg();
+        // As AMD's ASK and ASVK: basicConstraints critical CA:TRUE pathlen:0, then keyUsage
+        // critical keyCertSign (AMD writes that BIT STRING with one unused bit, not two).
         CertSpec {
             serial: uint_content(serial),
             tbs_alg: alg.clone(),
@@ -272,25 +326,26 @@ impl FakePki {
             not_after: TEST_TIME + 9000 * DAY,
             spki,
             extensions: vec![
-                Ext {
-                    oid: "2.5.29.15".into(),
-                    critical: true,
-                    value: bits(&[0x06]),
-                },
-                Ext {
-                    oid: "2.5.29.19".into(),
-                    critical: true,
-                    value: seq(&[&[0x01, 0x01, 0xFF]]),
-                },
+                Ext::critical(x509_oid::BASIC_CONSTRAINTS, basic_constraints(true, Some(0))),
+                Ext::critical(x509_oid::KEY_USAGE, der_build::tlv(0x03, &[0x01, 0x04])),
             ],
             signer,
             signature: None,
         }
     }
 
-    /// The ARK, self-signed.
+    /// The ARK, self-signed; as AMD's, with keyUsage critical {keyCertSign, cRLSign} and
+    /// basicConstraints critical CA:TRUE.
     pub fn ark_spec(&self) -> CertSpec {
-        self.ca_spec(format!("ARK-{}", self.name()), &self.ark, Signer::Ark, 0x10000)
+        let mut spec = self.ca_spec(format!("ARK-{}", self.name()), &self.ark, Signer::Ark, 0x10000);
+        spec.extensions = vec![
+            Ext::critical(
+                x509_oid::KEY_USAGE,
+                key_usage(&[key_usage_bit::KEY_CERT_SIGN, key_usage_bit::CRL_SIGN]),
+            ),
+            Ext::critical(x509_oid::BASIC_CONSTRAINTS, basic_constraints(true, None)),
+        ];
+        spec
     }
 
     /// The ASK, signed by the ARK.
@@ -333,19 +388,10 @@ impl FakePki {
         spec
     }
 
-    /// Issues the certificate described by `spec` (DER).
+    /// Issues the certificate described by `spec` (DER). The signature is made with the hash
+    /// `spec.tbs_alg` names (see [`pss_sign_as`]).
     pub fn issue(&self, spec: &CertSpec) -> Vec<u8> {
-        let mut ext_list = Vec::new();
-        for e in &spec.extensions {
-            let crit = if e.critical { vec![0x01, 0x01, 0xFF] } else { Vec::new() };
-            ext_list.push(seq(&[&oid(&e.oid), &crit, &octets(&e.value)]));
-        }
-        let ext_refs: Vec<&[u8]> = ext_list.iter().map(Vec::as_slice).collect();
-        let exts = if ext_list.is_empty() {
-            Vec::new()
-        } else {
-            ctx(3, &seq(&ext_refs))
-        };
+        let exts = extensions(&spec.extensions).map_or_else(Vec::new, |e| ctx(3, &e));
         let tbs = seq(&[
             &ctx(0, &uint(2)),
             &int_raw(&spec.serial),
@@ -358,7 +404,7 @@ impl FakePki {
         ]);
         let sig = match &spec.signature {
             Some(s) => s.clone(),
-            None => pss_sign(&self.key(&spec.signer), &tbs),
+            None => pss_sign_as(&spec.tbs_alg, &self.key(&spec.signer), &tbs),
         };
         seq(&[&tbs, &spec.outer_alg, &bits(&sig)])
     }
@@ -392,10 +438,13 @@ impl FakePki {
     /// A CRL by the ARK, current at [`TEST_TIME`], revoking nothing.
     pub fn crl_spec(&self) -> CrlSpec {
         CrlSpec {
+            alg: amd_pss_alg(),
             issuer_cn: format!("ARK-{}", self.name()),
             this_update: TEST_TIME - DAY,
             next_update: Some(TEST_TIME + 30 * DAY),
             revoked: Vec::new(),
+            entry_extensions: Vec::new(),
+            extensions: Vec::new(),
             signer: Signer::Ark,
             signature: None,
         }
@@ -403,11 +452,12 @@ impl FakePki {
 
     /// Issues the CRL described by `spec` (DER).
     pub fn issue_crl(&self, spec: &CrlSpec) -> Vec<u8> {
-        let alg = amd_pss_alg();
+        let alg = &spec.alg;
+        let entry_exts = extensions(&spec.entry_extensions).unwrap_or_default();
         let entries: Vec<Vec<u8>> = spec
             .revoked
             .iter()
-            .map(|s| seq(&[&int_raw(s), &time(spec.this_update - DAY)]))
+            .map(|s| seq(&[&int_raw(s), &time(spec.this_update - DAY), &entry_exts]))
             .collect();
         let entry_refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
         let revoked = if entries.is_empty() {
@@ -416,25 +466,48 @@ impl FakePki {
             seq(&entry_refs)
         };
         let next = spec.next_update.map(time).unwrap_or_default();
+        let crl_exts = extensions(&spec.extensions).map_or_else(Vec::new, |e| ctx(0, &e));
         let tbs = seq(&[
             &uint(1),
-            &alg,
+            alg,
             &amd_name(&spec.issuer_cn),
             &time(spec.this_update),
             &next,
             &revoked,
+            &crl_exts,
         ]);
         let sig = match &spec.signature {
             Some(s) => s.clone(),
-            None => pss_sign(&self.key(&spec.signer), &tbs),
+            None => pss_sign_as(alg, &self.key(&spec.signer), &tbs),
         };
-        seq(&[&tbs, &alg, &bits(&sig)])
+        seq(&[&tbs, alg, &bits(&sig)])
     }
 }
 
 /// RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48.
 pub fn pss_sign(key: &PrivateKey, msg: &[u8]) -> Vec<u8> {
     key.pss_sign::<sha2::Sha384>(msg).expect("RSA-PSS signing")
+}
+
+/// RSASSA-PSS as the AlgorithmIdentifier `alg` asks: SHA-256 with MGF1-SHA-256 and salt 32 when
+/// `alg` is exactly `pss_alg(SHA256, SHA256, 32)`, otherwise AMD's SHA-384 scheme ([`pss_sign`]).
+pub fn pss_sign_as(alg: &[u8], key: &PrivateKey, msg: &[u8]) -> Vec<u8> {
+    if alg == pss_alg(SHA256, SHA256, 32) {
+        key.pss_sign::<sha2::Sha256>(msg).expect("RSA-PSS signing")
+    } else {
+        pss_sign(key, msg)
+    }
+}
+
+/// The `Extensions` SEQUENCE of `exts`, or `None` when there are none (the field is then
+/// omitted).
+fn extensions(exts: &[Ext]) -> Option<Vec<u8>> {
+    if exts.is_empty() {
+        return None;
+    }
+    let encoded: Vec<Vec<u8>> = exts.iter().map(Ext::encode).collect();
+    let refs: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+    Some(seq(&refs))
 }
 
 /// A PEM block around DER.

@@ -8,10 +8,12 @@ mod backends;
 
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::legacy::{
-    Generation, LegacyError, Link, LinkFailure, Signer, detect_generation, verify_amd_chain, verify_ark, verify_ask,
-    verify_cek, verify_platform, verify_platform_links, verify_platform_with, verify_signed_by,
+    CertSet, Generation, LegacyCert, LegacyError, Link, LinkFailure, Signer, builtin_root, detect_generation,
+    split_certificates, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform, verify_platform_links,
+    verify_platform_with, verify_signed_by,
 };
 use sev_verify::sev_types::legacy::{AmdCertChain, AmdCertificate, PlatformChain, SevCertificate, Usage};
+use sev_verify::snp::{AmdCert, PublicKey};
 
 use std::ops::Range;
 
@@ -173,7 +175,7 @@ fn milan_full_chain_verifies(p: &CryptoProvider) {
     };
     assert_eq!(
         verify_platform_with(p, &sev(&m.pdh), &m.chain(), &amd),
-        Ok(Some(Generation::Milan))
+        Ok(Generation::Milan)
     );
     // Each link on its own, both PEK slots.
     let (pek, oca, cek, pdh) = (sev(&m.pek), sev(&m.oca), sev(&m.cek), sev(&m.pdh));
@@ -485,6 +487,390 @@ fn garbage_certificates_are_rejected(p: &CryptoProvider) {
     assert!(reached_crypto > 0, "some rounds must reach the RSA signature check");
 }
 
+/// An AMD-format RSA-4096 certificate for the public half of `subject`'s key, signed with
+/// `signer`'s key (the test-only keys of sev-testing's fake Milan PKI: not AMD's).
+fn fake_amd_cert(
+    subject: &sev_testing::Signer,
+    signer: &sev_testing::Signer,
+    key_id: [u8; 16],
+    certifying_id: [u8; 16],
+    usage: Usage,
+) -> Vec<u8> {
+    let pki = sev_testing::FakePki::new(sev_verify::sev_types::Product::Milan);
+    let spki_holder = match subject {
+        sev_testing::Signer::Ark => pki.ark(),
+        _ => pki.ask(),
+    };
+    let cert = AmdCert::from_der(spki_holder).unwrap();
+    let PublicKey::Rsa { modulus, exponent } = cert.public_key() else {
+        panic!("fake CA keys are RSA")
+    };
+    let le = |be: &[u8]| {
+        let mut field = vec![0u8; 512];
+        field[..be.len()].copy_from_slice(&be.iter().rev().copied().collect::<Vec<u8>>());
+        field
+    };
+    let mut bytes = Vec::new();
+    bytes.extend(1u32.to_le_bytes());
+    bytes.extend(key_id);
+    bytes.extend(certifying_id);
+    bytes.extend(usage.raw().to_le_bytes());
+    bytes.extend([0u8; 16]);
+    bytes.extend(4096u32.to_le_bytes());
+    bytes.extend(4096u32.to_le_bytes());
+    bytes.extend(le(exponent));
+    bytes.extend(le(modulus));
+    let sig = sev_testing::pss_sign(&pki.key(signer), &bytes);
+    bytes.extend(le(&sig));
+    bytes
+}
+
+const FAKE_ARK_ID: [u8; 16] = *b"not-an-AMD-ARK!!";
+const FAKE_ASK_ID: [u8; 16] = *b"not-an-AMD-ASK!!";
+
+/// A self-consistent ARK/ASK pair that is no built-in generation's, and the Milan CEK re-signed
+/// by that ASK (same body, so the real PEK's CEK signature still verifies).
+struct FakeRoot {
+    ark: Vec<u8>,
+    ask: Vec<u8>,
+    cek: Vec<u8>,
+}
+
+fn fake_root() -> FakeRoot {
+    use sev_testing::Signer as S;
+    let ark = fake_amd_cert(&S::Ark, &S::Ark, FAKE_ARK_ID, FAKE_ARK_ID, Usage::Ark);
+    let ask = fake_amd_cert(&S::Ask, &S::Ark, FAKE_ASK_ID, FAKE_ARK_ID, Usage::Ask);
+    let pki = sev_testing::FakePki::new(sev_verify::sev_types::Product::Milan);
+    let mut cek = milan().cek;
+    let sig = sev_testing::pss_sign(&pki.key(&S::Ask), &cek[..0x414]);
+    let field = &mut cek[SLOT1_RSA4096];
+    field.fill(0);
+    for (dst, src) in field.iter_mut().zip(sig.iter().rev()) {
+        *dst = *src;
+    }
+    FakeRoot { ark, ask, cek }
+}
+
+fn a_self_consistent_unpinned_root_is_refused(p: &CryptoProvider) {
+    let fake = fake_root();
+    let amd = AmdCertChain {
+        ask: AmdCertificate::from_bytes(&fake.ask).unwrap(),
+        ark: AmdCertificate::from_bytes(&fake.ark).unwrap(),
+    };
+    let m = milan();
+    let chain = PlatformChain {
+        pek: sev(&m.pek),
+        oca: sev(&m.oca),
+        cek: sev(&fake.cek),
+    };
+    // Every signature verifies: only the root's trust is missing.
+    verify_amd_chain(p, &amd).unwrap();
+    verify_cek(p, &chain.cek, &amd.ask).unwrap();
+    verify_platform_links(p, &sev(&m.pdh), &chain).unwrap();
+    let untrusted = LegacyError::UntrustedRoot { key_id: FAKE_ARK_ID };
+    assert_eq!(
+        verify_platform_with(p, &sev(&m.pdh), &chain, &amd),
+        Err(untrusted.clone())
+    );
+    assert_eq!(builtin_root(&amd.ark), Err(untrusted.clone()));
+    assert!(untrusted.to_string().contains(&hex::encode(FAKE_ARK_ID)), "{untrusted}");
+    // The same through a CertSet, with and without the fake ARK.
+    let mut set = CertSet::new();
+    for bytes in [&m.pdh, &m.pek, &m.oca, &fake.cek, &fake.ask, &fake.ark] {
+        set.insert(only_cert(bytes)).unwrap();
+    }
+    assert_eq!(set.verify(p), Err(untrusted));
+    let mut set = CertSet::new();
+    for bytes in [&m.pdh, &m.pek, &m.oca, &fake.cek, &fake.ask] {
+        set.insert(only_cert(bytes)).unwrap();
+    }
+    assert_eq!(set.verify(p), Err(LegacyError::UntrustedRoot { key_id: FAKE_ARK_ID }));
+    // The re-signed CEK alone is signed by no built-in ASK.
+    let mut set = CertSet::new();
+    set.insert(only_cert(&fake.cek)).unwrap();
+    assert_eq!(set.verify(p), Err(LegacyError::UnknownGeneration));
+    // A built-in ARK with one byte changed is no longer the built-in root.
+    let mut ark = Generation::Milan.ark_bytes().to_vec();
+    ark[0x40 + 600] ^= 0x01;
+    let ark = AmdCertificate::from_bytes(&ark).unwrap();
+    assert!(matches!(builtin_root(&ark), Err(LegacyError::UntrustedRoot { .. })));
+    let amd = AmdCertChain {
+        ask: Generation::Milan.ask(),
+        ark,
+    };
+    assert!(matches!(
+        verify_platform_with(p, &sev(&m.pdh), &m.chain(), &amd),
+        Err(LegacyError::UntrustedRoot { .. })
+    ));
+}
+
+/// The one legacy certificate `bytes` holds.
+fn only_cert(bytes: &[u8]) -> LegacyCert<'_> {
+    let mut certs = split_certificates(bytes).unwrap().expect("a legacy certificate");
+    assert_eq!(certs.len(), 1);
+    certs.remove(0)
+}
+
+fn usages(bytes: &[u8]) -> Option<Vec<Usage>> {
+    split_certificates(bytes)
+        .unwrap()
+        .map(|certs| certs.iter().map(LegacyCert::usage).collect())
+}
+
+#[test]
+fn every_fixture_is_recognised_by_content() {
+    use Usage::*;
+    let expected: &[(&str, &[Usage])] = &[
+        ("naples/ark.cert", &[Ark]),
+        ("naples/ask.cert", &[Ask]),
+        ("naples/ask_ark_naples.cert", &[Ask, Ark]),
+        ("naples/platform-early/pek.cert", &[Pek]),
+        ("naples/platform-early/oca.cert", &[Oca]),
+        ("naples/platform-early/cek-unsigned.cert", &[Cek]),
+        ("naples/platform-early/pek_oca_cek.cert", &[Pek, Oca, Cek]),
+        ("rome/platform-early/cek.cert", &[Cek]),
+        ("milan/platform/pdh.cert", &[Pdh]),
+        ("milan/platform/pek.cert", &[Pek]),
+        ("milan/platform/oca.cert", &[Oca]),
+        ("milan/platform/cek.cert", &[Cek]),
+    ];
+    for (file, want) in expected {
+        assert_eq!(usages(&read(file)).as_deref(), Some(*want), "{file}");
+    }
+    for g in Generation::ALL {
+        assert_eq!(usages(g.ark_bytes()), Some(vec![Ark]), "{g}");
+        assert_eq!(usages(g.ask_bytes()), Some(vec![Ask]), "{g}");
+    }
+    // A full export, PDH ‖ PEK ‖ OCA ‖ CEK ‖ ASK ‖ ARK.
+    let m = milan();
+    let full = [
+        &m.pdh,
+        &m.pek,
+        &m.oca,
+        &m.cek,
+        Generation::Milan.ask_bytes(),
+        Generation::Milan.ark_bytes(),
+    ]
+    .concat();
+    assert_eq!(usages(&full), Some(vec![Pdh, Pek, Oca, Cek, Ask, Ark]));
+    // Other files are not legacy certificates, whatever their name.
+    for other in [
+        "rome/platform-early/cek.cert.hex",
+        "launch/vmsa0.bin",
+        "launch/vectors.md",
+        "../snp/milan/ark.der",
+        "../snp/milan/ask.pem",
+    ] {
+        assert_eq!(usages(&read(other)), None, "{other}");
+    }
+    assert_eq!(usages(&[]), None);
+    // A zeroed, a wrong-version and a wrong-usage certificate are not recognised.
+    assert_eq!(usages(&[0u8; 0x824]), None);
+    let mut v2 = m.pek.clone();
+    v2[0] = 2;
+    assert_eq!(usages(&v2), None);
+    let mut ark_as_sev = m.pek.clone();
+    ark_as_sev[8..12].copy_from_slice(&Ark.raw().to_le_bytes());
+    assert_eq!(usages(&ark_as_sev), None);
+    let mut reserved = Generation::Milan.ark_bytes().to_vec();
+    reserved[0x30] = 1;
+    assert_eq!(usages(&reserved), None);
+    // Recognised certificates followed by anything else are an error, not silently cut.
+    for (bytes, offset) in [
+        ([&m.pek[..], &m.oca[..], &m.cek[..0x400]].concat(), 2 * 0x824),
+        ([&m.pdh[..], b"\n"].concat(), 0x824),
+        ([Generation::Naples.ask_bytes(), &m.pek[..10]].concat(), 832),
+    ] {
+        assert_eq!(
+            split_certificates(&bytes).unwrap_err(),
+            LegacyError::Unrecognized {
+                offset,
+                len: bytes.len() - offset
+            }
+        );
+    }
+}
+
+/// A set of every legacy certificate in `certs` (each one or more certificates back to back).
+fn set_of<'a>(certs: &[&'a [u8]]) -> CertSet<'a> {
+    let mut set = CertSet::new();
+    for bytes in certs {
+        for cert in split_certificates(bytes).unwrap().unwrap() {
+            set.insert(cert).unwrap();
+        }
+    }
+    set
+}
+
+fn cert_sets_verify_as_far_as_they_reach(p: &CryptoProvider) {
+    let m = milan();
+    let (ark, ask) = (Generation::Milan.ark_bytes(), Generation::Milan.ask_bytes());
+    let full = set_of(&[&m.pdh, &m.pek, &m.oca, &m.cek, ask, ark]);
+    let v = full.verify(p).unwrap();
+    assert_eq!(v.generation(), Generation::Milan);
+    let all = [Usage::Pdh, Usage::Pek, Usage::Oca, Usage::Cek, Usage::Ask, Usage::Ark];
+    assert!(all.iter().all(|&u| v.supplied(u)));
+    assert_eq!(
+        v.to_string(),
+        "PDH \u{2190} PEK \u{2190} (OCA, CEK) \u{2190} ASK \u{2190} ARK (Milan)"
+    );
+    assert_eq!(full.usages().count(), 6);
+    // The export forms: PDH, PEK ‖ OCA ‖ CEK, ASK ‖ ARK.
+    let chain = [&m.pek[..], &m.oca, &m.cek].concat();
+    let amd = [ask, ark].concat();
+    assert_eq!(set_of(&[&m.pdh, &chain, &amd]).verify(p), Ok(v));
+    // Platform only: the built-in pair decides.
+    let v = set_of(&[&m.pdh, &chain]).verify(p).unwrap();
+    assert_eq!(
+        (v.generation(), v.supplied(Usage::Ask), v.supplied(Usage::Ark)),
+        (Generation::Milan, false, false)
+    );
+    assert_eq!(
+        v.to_string(),
+        "PDH \u{2190} PEK \u{2190} (OCA, CEK) \u{2190} ASK \u{2190} ARK (Milan; ASK and ARK built in)"
+    );
+    // Without the PDH, and the CEK alone.
+    let v = set_of(&[&chain, ark]).verify(p).unwrap();
+    assert_eq!(
+        v.to_string(),
+        "PEK \u{2190} (OCA, CEK) \u{2190} ASK \u{2190} ARK (Milan; ASK built in)"
+    );
+    let rome_cek = read("rome/platform-early/cek.cert");
+    let v = set_of(&[&rome_cek, Generation::Rome.ask_bytes()]).verify(p).unwrap();
+    assert_eq!(v.to_string(), "CEK \u{2190} ASK \u{2190} ARK (Rome; ARK built in)");
+    // Every generation's own pair, the ASK alone, the ARK alone.
+    for g in Generation::ALL {
+        for certs in [&[g.ask_bytes(), g.ark_bytes()][..], &[g.ask_bytes()], &[g.ark_bytes()]] {
+            let set = set_of(certs);
+            assert!(!set.has_platform());
+            assert_eq!(set.verify(p).map(|v| v.generation()), Ok(g), "{g}");
+        }
+    }
+    // An OCA next to a root is checked on its own.
+    let v = set_of(&[&m.oca, ark]).verify(p).unwrap();
+    assert!(v.to_string().ends_with("; OCA self-signed"), "{v}");
+}
+
+fn cert_sets_refuse_gaps_wrong_generations_and_duplicates(p: &CryptoProvider) {
+    let m = milan();
+    let (ark, ask) = (Generation::Milan.ark_bytes(), Generation::Milan.ask_bytes());
+    let missing = |usage, needed_by| Err(LegacyError::Missing { usage, needed_by });
+    assert_eq!(set_of(&[&m.pdh, ark]).verify(p), missing(Usage::Pek, Some(Usage::Pdh)));
+    assert_eq!(
+        set_of(&[&m.pdh, &m.pek, &m.oca, ask, ark]).verify(p),
+        missing(Usage::Cek, Some(Usage::Pek))
+    );
+    assert_eq!(
+        set_of(&[&m.pek, &m.cek]).verify(p),
+        missing(Usage::Oca, Some(Usage::Pek))
+    );
+    assert_eq!(set_of(&[&m.oca]).verify(p), missing(Usage::Cek, None));
+    assert_eq!(CertSet::new().verify(p), missing(Usage::Cek, None));
+    assert!(CertSet::new().is_empty());
+    let e = LegacyError::Missing {
+        usage: Usage::Cek,
+        needed_by: Some(Usage::Pek),
+    };
+    assert_eq!(e.to_string(), "missing the CEK certificate, needed to verify the PEK");
+    // The wrong generation's ASK: under the Milan ARK, and on its own above the Milan CEK.
+    let rome_ask = Generation::Rome.ask_bytes();
+    let full = [&m.pdh[..], &m.pek, &m.oca, &m.cek].concat();
+    let Err(LegacyError::Link { link, reason }) = set_of(&[&full, rome_ask, ark]).verify(p) else {
+        panic!("Rome ASK under the Milan ARK")
+    };
+    assert_eq!((link.signer, link.subject), (Usage::Ark, Usage::Ask));
+    assert!(matches!(reason, LinkFailure::CertifyingId { .. }), "{reason}");
+    assert_eq!(
+        set_of(&[&full, rome_ask]).verify(p),
+        Err(link_err(Usage::Ask, Usage::Cek, LinkFailure::BadSignature))
+    );
+    // The early Naples chain: its CEK carries no ASK signature.
+    let naples = read("naples/platform-early/pek_oca_cek.cert");
+    assert_eq!(set_of(&[&naples]).verify(p), Err(LegacyError::UnknownGeneration));
+    let Err(LegacyError::Link { reason, .. }) = set_of(&[&naples, &read("naples/ask_ark_naples.cert")]).verify(p)
+    else {
+        panic!("Naples CEK")
+    };
+    assert!(matches!(reason, LinkFailure::NoSignature { .. }), "{reason}");
+    // A tampered PEK signature (slot 1, by the OCA).
+    let mut pek = m.pek.clone();
+    pek[SLOT1_ECDSA.start + 3] ^= 0x01;
+    assert_eq!(
+        set_of(&[&m.pdh, &pek, &m.oca, &m.cek]).verify(p),
+        Err(link_err(Usage::Oca, Usage::Pek, LinkFailure::BadSignature))
+    );
+    // Duplicates: the same certificate twice is kept once, two different ones are refused.
+    let mut set = set_of(&[&m.cek, &m.cek, ask]);
+    assert_eq!(set.usages().collect::<Vec<_>>(), [Usage::Cek, Usage::Ask]);
+    let rome_cek = read("rome/platform-early/cek.cert");
+    assert_eq!(
+        set.insert(only_cert(&rome_cek)),
+        Err(LegacyError::Duplicate { usage: Usage::Cek })
+    );
+    assert_eq!(
+        set.insert(only_cert(Generation::Genoa.ask_bytes())),
+        Err(LegacyError::Duplicate { usage: Usage::Ask })
+    );
+    assert_eq!(set.get(Usage::Cek).unwrap().as_bytes(), &m.cek[..]);
+}
+
+/// Mangled exports (header words rewritten, bytes flipped, cut anywhere) are recognised or not,
+/// and verify or not, but never panic and never verify when a signed byte changed.
+fn mangled_exports_never_panic(p: &CryptoProvider) {
+    let m = milan();
+    let full = [
+        &m.pdh[..],
+        &m.pek,
+        &m.oca,
+        &m.cek,
+        Generation::Milan.ask_bytes(),
+        Generation::Milan.ark_bytes(),
+    ]
+    .concat();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let words = [0u32, 1, 2, 0x13, 0x800, 0x1000, 0x1002, 0x1004, 0x101, u32::MAX];
+    let rounds = if p.name == "rustcrypto" && cfg!(debug_assertions) {
+        40
+    } else {
+        300
+    };
+    for round in 0..rounds {
+        let mut bytes = full.clone();
+        // Rewrite a header word of some certificate (version, usage, algorithm, sizes).
+        let starts = [0, 0x824, 2 * 0x824, 3 * 0x824, 4 * 0x824, 4 * 0x824 + 1600];
+        let at = starts[next() as usize % starts.len()] + [0, 8, 12, 0x24, 0x38, 0x3C][next() as usize % 6];
+        let word = words[next() as usize % words.len()];
+        bytes[at..at + 4].copy_from_slice(&word.to_le_bytes());
+        let changed = bytes != full;
+        let cut = if next() % 3 == 0 {
+            next() as usize % bytes.len()
+        } else {
+            bytes.len()
+        };
+        let bytes = &bytes[..cut];
+        let Ok(Some(certs)) = split_certificates(bytes) else {
+            continue;
+        };
+        let mut set = CertSet::new();
+        if certs.into_iter().any(|c| set.insert(c).is_err()) {
+            continue;
+        }
+        let verified = set.verify(p);
+        if changed && set.usages().count() == 6 {
+            assert!(
+                verified.is_err(),
+                "round {round}: rewriting {at:#x} to {word:#x} still verifies"
+            );
+        }
+    }
+}
+
 per_backend!(
     builtin_ark_and_ask_verify,
     naples_bundle_is_the_builtin_pair,
@@ -497,4 +883,8 @@ per_backend!(
     tampering_any_signed_byte_fails,
     a_tampered_signer_key_fails,
     garbage_certificates_are_rejected,
+    a_self_consistent_unpinned_root_is_refused,
+    cert_sets_verify_as_far_as_they_reach,
+    cert_sets_refuse_gaps_wrong_generations_and_duplicates,
+    mangled_exports_never_panic,
 );

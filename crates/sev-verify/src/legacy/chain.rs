@@ -272,20 +272,39 @@ pub fn verify_platform(
     Ok(generation)
 }
 
-/// Verifies the whole chain against a caller-supplied AMD pair: ARK self-signed, ARK → ASK,
-/// ASK → CEK, then the platform links. Returns the generation whose built-in ARK is
-/// byte-identical to `amd.ark`, or `None` for a root that is not built in (the caller decides
-/// whether to trust it).
+/// The built-in generation whose ARK is byte-identical to `ark`.
+///
+/// Fails with [`LegacyError::UntrustedRoot`] for any other ARK, however well it verifies: a
+/// legacy chain is only trusted when it ends at one of AMD's roots built into this crate.
+///
+/// ```
+/// use sev_verify::legacy::{Generation, LegacyError, builtin_root};
+/// assert_eq!(builtin_root(&Generation::Rome.ark()), Ok(Generation::Rome));
+/// // An ASK is no root, even a built-in one.
+/// assert!(matches!(builtin_root(&Generation::Rome.ask()), Err(LegacyError::UntrustedRoot { .. })));
+/// ```
+pub fn builtin_root(ark: &AmdCertificate<'_>) -> Result<Generation, LegacyError> {
+    Generation::ALL
+        .into_iter()
+        .find(|g| g.ark_bytes() == ark.as_bytes())
+        .ok_or(LegacyError::UntrustedRoot { key_id: *ark.key_id() })
+}
+
+/// Verifies the whole chain against a caller-supplied AMD pair (for example an ASK fetched from
+/// AMD's KDS): the ARK must be one of the built-in roots ([`builtin_root`]), then ARK
+/// self-signed, ARK → ASK, ASK → CEK and the platform links. Returns the ARK's generation.
+///
+/// An ARK that is not built in is refused with [`LegacyError::UntrustedRoot`] before any
+/// signature is checked, even when the pair and the chain below it are self-consistent.
 pub fn verify_platform_with(
     provider: &CryptoProvider,
     pdh: &SevCertificate<'_>,
     chain: &PlatformChain<'_>,
     amd: &AmdCertChain<'_>,
-) -> Result<Option<Generation>, LegacyError> {
+) -> Result<Generation, LegacyError> {
+    let generation = builtin_root(&amd.ark)?;
     verify_amd_chain(provider, amd)?;
     verify_cek(provider, &chain.cek, &amd.ask)?;
     verify_platform_links(provider, pdh, chain)?;
-    Ok(Generation::ALL
-        .into_iter()
-        .find(|g| g.ark_bytes() == amd.ark.as_bytes()))
+    Ok(generation)
 }

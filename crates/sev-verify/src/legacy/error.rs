@@ -103,6 +103,39 @@ pub enum LegacyError {
     /// No built-in ASK signs the CEK.
     #[error("the CEK is signed by none of the built-in ASKs (Naples, Rome, Milan, Genoa, Turin)")]
     UnknownGeneration,
+    /// The chain ends at a root that is not built in: an ARK that is byte-identical to none of
+    /// the built-in ARKs, or an ASK whose certifying ID names none of them.
+    #[error(
+        "the root key {} is not one of the built-in AMD roots (Naples, Rome, Milan, Genoa, Turin)",
+        Hex(key_id)
+    )]
+    UntrustedRoot {
+        /// KEY_ID of the offered ARK, or the CERTIFYING_ID of an ASK offered without one.
+        key_id: [u8; 16],
+    },
+    /// A certificate the chain needs is absent.
+    #[error("missing the {usage} certificate{}", NeededBy(needed_by))]
+    Missing {
+        /// Usage of the absent certificate.
+        usage: Usage,
+        /// The certificate it is needed to verify; `None` when nothing present reaches an AMD
+        /// root (no CEK, ASK or ARK).
+        needed_by: Option<Usage>,
+    },
+    /// Two different certificates for the same kind of key.
+    #[error("two different {usage} certificates")]
+    Duplicate {
+        /// Their usage.
+        usage: Usage,
+    },
+    /// Input that begins with legacy certificates continues with bytes that are none.
+    #[error("the {len} bytes at offset {offset:#x} are not an SEV or AMD certificate")]
+    Unrecognized {
+        /// Where the unrecognised bytes begin.
+        offset: usize,
+        /// How many bytes are left from there.
+        len: usize,
+    },
     /// The attestation report's signature check failed.
     #[error("attestation report: {0}")]
     Report(LinkFailure),
@@ -126,6 +159,18 @@ pub enum LegacyError {
     /// A crypto operation failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+}
+
+/// The tail of [`LegacyError::Missing`]'s message.
+struct NeededBy<'a>(&'a Option<Usage>);
+
+impl fmt::Display for NeededBy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(subject) => write!(f, ", needed to verify the {subject}"),
+            None => f.write_str(" (or an ASK or ARK) that ties the certificates to an AMD root"),
+        }
+    }
 }
 
 impl LegacyError {

@@ -2,7 +2,11 @@
 //! PEK-signed attestation report.
 //!
 //! * Chains: [`verify_ark`], [`verify_ask`], [`verify_signed_by`], [`detect_generation`],
-//!   [`verify_platform`] (against the built-in ASKs of every [`Generation`]).
+//!   [`verify_platform`] (against the built-in ASKs of every [`Generation`]),
+//!   [`verify_platform_with`] (a supplied ASK under a built-in ARK; [`builtin_root`]).
+//! * Loose inputs: [`split_certificates`] recognises SEV- and AMD-format certificates by content
+//!   (single files and the concatenations platforms export), [`CertSet`] gathers them and
+//!   verifies as far as they reach.
 //! * Session: [`GuestOwnerSession`] (ECDH with the PDH, KDF, TEK/TIK wrapping, LAUNCH_START
 //!   buffer, measurement check, LAUNCH_SECRET packets), [`EfiSecretTable`].
 //! * Report: [`verify_attestation_report`].
@@ -31,6 +35,7 @@
 
 mod builtin;
 mod chain;
+mod collect;
 mod error;
 mod kdf;
 mod report;
@@ -39,9 +44,10 @@ mod session;
 
 pub use builtin::Generation;
 pub use chain::{
-    Signer, detect_generation, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform,
+    Signer, builtin_root, detect_generation, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform,
     verify_platform_links, verify_platform_with, verify_signed_by,
 };
+pub use collect::{CertSet, LegacyCert, VerifiedLegacyChain, split_certificates};
 pub use error::{LegacyError, Link, LinkFailure};
 pub use kdf::{
     LABEL_KEK, LABEL_KIK, LABEL_MASTER_SECRET, PlatformVersion, kdf, kek, kik, launch_measure, master_secret,

@@ -10,6 +10,7 @@ use x509_cert::ext::Extension;
 
 use super::error::SnpError;
 use super::role::Role;
+use super::x509::{BASIC_CONSTRAINTS, KEY_USAGE};
 
 /// One AMD extension: OID, name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +107,13 @@ impl AmdExtensions {
         for (i, ext) in extensions.iter().enumerate() {
             if extensions[..i].iter().any(|e| e.extn_id == ext.extn_id) {
                 let known = known(&ext.extn_id);
-                return Err(SnpError::DuplicateExtension {
-                    name: known.map_or("X.509", |k| k.name),
-                    oid: known.map_or("(non-AMD)", |k| k.dotted),
-                });
+                let (name, oid) = match known {
+                    Some(k) => (k.name, k.dotted),
+                    None if ext.extn_id == KEY_USAGE => ("keyUsage", "2.5.29.15"),
+                    None if ext.extn_id == BASIC_CONSTRAINTS => ("basicConstraints", "2.5.29.19"),
+                    None => ("X.509", "(non-AMD)"),
+                };
+                return Err(SnpError::DuplicateExtension { name, oid });
             }
             let value = ext.extn_value.as_bytes();
             let bad = |name, reason| SnpError::BadExtension { role, name, reason };

@@ -1,16 +1,18 @@
 //! AMD certificate revocation lists (`/vcek/v1/{product}/crl`, `/vlek/v1/{product}/crl`):
 //! signed by the ARK, listing revoked ASK/ASVK (and VCEK) serial numbers.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use der::Decode;
 use x509_cert::crl::TbsCertList;
+use x509_cert::ext::Extension;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use super::cert::{AmdCert, PssScheme, SignedParts, common_name, parse_pss, split_signed, verify_pss};
-use super::chain::VerifiedChain;
+use super::cert::AmdCert;
 use super::error::{HexBytes, SnpError, Subject};
+use super::strict::Relaxations;
+use super::x509::{PssScheme, SignedParts, common_name, parse_pss, split_signed, verify_pss};
 use crate::crypto::CryptoProvider;
 
 /// A parsed CRL, holding its exact bytes. Its signature is checked against the ARK of the chain
@@ -27,8 +29,35 @@ pub struct Crl {
 }
 
 impl Crl {
-    /// Parses a DER CRL.
+    /// Parses a DER CRL with every check on ([`Crl::from_der_with`] with
+    /// [`Relaxations::STRICT`]): the signature must be RSASSA-PSS with SHA-384, MGF1-SHA-384 and
+    /// salt length 48, and neither the CRL nor any entry may carry a critical extension.
     pub fn from_der(der: &[u8]) -> Result<Self, SnpError> {
+        Self::from_der_with(der, &Relaxations::STRICT)
+    }
+
+    /// [`Crl::from_der`] with the named exceptions of `relax`.
+    ///
+    /// [`Relaxations::pss_parameters`] also accepts RSASSA-PSS with SHA-256, MGF1-SHA-256 and
+    /// salt length 32; [`Relaxations::crl_critical_extensions`] accepts critical extensions in
+    /// crlExtensions and crlEntryExtensions, which stay unevaluated. The other fields are ignored
+    /// here.
+    ///
+    /// ```
+    /// use sev_testing::{Ext, FakePki};
+    /// use sev_types::Product;
+    /// use sev_verify::snp::{Crl, ErrorKind, Relaxations};
+    /// let pki = FakePki::new(Product::Milan);
+    /// let mut spec = pki.crl_spec();
+    /// // deltaCRLIndicator, critical: this CRL only lists changes to a base CRL.
+    /// spec.extensions.push(Ext { oid: "2.5.29.27".into(), critical: true, value: vec![0x02, 0x01, 0x07] });
+    /// let der = pki.issue_crl(&spec);
+    /// assert_eq!(Crl::from_der(&der).unwrap_err().kind(), ErrorKind::Crl);
+    /// let relax = Relaxations { crl_critical_extensions: true, ..Relaxations::STRICT };
+    /// assert_eq!(Crl::from_der_with(&der, &relax)?.issuer_cn(), "ARK-Milan");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_der_with(der: &[u8], relax: &Relaxations) -> Result<Self, SnpError> {
         let what = Subject::Crl;
         let parts = split_signed(der, what)?;
         let tbs = TbsCertList::<x509_cert::certificate::Rfc5280>::from_der(&der[parts.tbs.clone()])
@@ -39,21 +68,20 @@ impl Crl {
                 what,
                 field: "signatureAlgorithm",
                 expected: "the same algorithm as the TBS signature field",
-                found: alloc::string::ToString::to_string(&outer.oid),
+                found: outer.oid.to_string(),
             });
         }
-        let scheme = parse_pss(&der[parts.alg.clone()], what)?;
-        let issuer_cn = common_name(&tbs.issuer, "issuer").map_err(|e| match e {
-            SnpError::Unexpected {
-                field, expected, found, ..
-            } => SnpError::Unexpected {
-                what,
-                field,
-                expected,
-                found,
-            },
-            other => other,
-        })?;
+        let scheme = parse_pss(&der[parts.alg.clone()], what, relax)?;
+        let issuer_cn = common_name(&tbs.issuer, what, "issuer")?;
+        if !relax.crl_critical_extensions {
+            refuse_critical(tbs.crl_extensions.as_deref(), None)?;
+            for entry in tbs.revoked_certificates.iter().flatten() {
+                refuse_critical(
+                    entry.crl_entry_extensions.as_deref(),
+                    Some(entry.serial_number.as_bytes()),
+                )?;
+            }
+        }
         let revoked = tbs
             .revoked_certificates
             .iter()
@@ -71,11 +99,16 @@ impl Crl {
         })
     }
 
-    /// Parses CRLs given as DER, PEM (`X509 CRL`) or a PEM bundle.
+    /// Parses CRLs given as DER, PEM (`X509 CRL`) or a PEM bundle, with every check on.
     pub fn parse_all(input: &[u8]) -> Result<Vec<Self>, SnpError> {
+        Self::parse_all_with(input, &Relaxations::STRICT)
+    }
+
+    /// [`Crl::parse_all`] with the named exceptions of `relax` (see [`Crl::from_der_with`]).
+    pub fn parse_all_with(input: &[u8], relax: &Relaxations) -> Result<Vec<Self>, SnpError> {
         super::pem::split_der_or_pem(input)?
             .iter()
-            .map(|d| Crl::from_der(d))
+            .map(|d| Crl::from_der_with(d, relax))
             .collect()
     }
 
@@ -137,38 +170,14 @@ impl Crl {
     }
 }
 
-/// Applies every CRL issued by the chain's ARK: signature, time window (unless `allow_stale`),
-/// and the serials of the intermediate and the leaf. If CRLs are given but none names the
-/// chain's ARK as issuer, that is an error.
-pub(crate) fn check_chain(
-    provider: &CryptoProvider,
-    chain: &VerifiedChain,
-    crls: &[Crl],
-    now: u64,
-    allow_stale: bool,
-) -> Result<(), SnpError> {
-    let ark = chain.ark();
-    let mut applied = false;
-    for crl in crls.iter().filter(|c| c.issuer_cn == ark.subject_cn()) {
-        crl.verify(provider, ark)?;
-        if !allow_stale {
-            crl.check_time(now)?;
-        }
-        for cert in [chain.intermediate(), chain.leaf()] {
-            if crl.is_revoked(cert.serial()) {
-                return Err(SnpError::Revoked {
-                    role: cert.role(),
-                    serial: HexBytes(cert.serial().to_vec()),
-                });
-            }
-        }
-        applied = true;
-    }
-    match (applied, crls.first()) {
-        (false, Some(c)) => Err(SnpError::CrlIssuer {
-            expected: ark.subject_cn().into(),
-            found: c.issuer_cn.clone(),
+/// Refuses the first critical extension in `extensions` (no CRL extension is evaluated here);
+/// `serial` names the entry they belong to, `None` for crlExtensions.
+fn refuse_critical(extensions: Option<&[Extension]>, serial: Option<&[u8]>) -> Result<(), SnpError> {
+    match extensions.unwrap_or_default().iter().find(|e| e.critical) {
+        Some(ext) => Err(SnpError::CrlCriticalExtension {
+            oid: ext.extn_id.to_string(),
+            serial: serial.map(|s| HexBytes(s.to_vec())),
         }),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }

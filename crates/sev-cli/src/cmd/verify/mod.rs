@@ -1,7 +1,10 @@
-//! `sev verify report` and `sev verify certs`: AMD chains, report signatures, CRLs and policy.
+//! `sev verify report` and `sev verify certs`: AMD chains, report signatures, CRLs and policy;
+//! legacy SEV-format chains in `sev verify certs` are the `legacy` module's.
 //!
 //! Exit codes: 0 valid; 1 usage error or unreadable input; 2 signature or chain failure;
-//! 3 missing certificate; 4 revoked or bad CRL; 5 policy violation.
+//! 3 missing certificate; 4 revoked or bad CRL; 5 policy violation (including a report that
+//! breaks a strict rule of the ABI). When several checks fail, the gravest wins, in the order
+//! 2, 3, 4, 5, 1: a forged report exits 2 whatever else is wrong with the evidence.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,15 +12,19 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use sev_types::Product;
-use sev_types::guest::certs::{CertKind, CertTable};
+use sev_types::guest::certs::CertTable;
 use sev_types::report::Report;
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::policy::{EvidenceContext, Policy, Violation};
 use sev_verify::snp::{
-    self, AmdCert, Crl, ErrorKind, SnpError, TrustStore, VerifiedChain, VerifyOptions, leaf_role_for, pem,
+    self, CertBundle, Crl, ErrorKind, Relaxations, SnpError, TrustStore, VerifiedChain, VerifyOptions, pem,
 };
+use sev_verify::time::Utc;
 
 use crate::input::{Inform, read_capped, read_report};
+
+mod legacy;
+mod policy_args;
 
 /// `sev verify` subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -25,7 +32,8 @@ pub enum VerifyCmd {
     /// Verify an attestation report: its VCEK/VLEK chain to AMD's roots, its signature, its
     /// binding to the certificate (hwID, TCB, product), CRLs, and a policy.
     Report(ReportArgs),
-    /// Verify the AMD certificate chain (ARK, ASK/ASVK, VCEK/VLEK) found in a directory.
+    /// Verify the AMD certificate chains found in a directory: SNP (ARK, ASK/ASVK, VCEK/VLEK)
+    /// and legacy SEV (PDH, PEK, OCA, CEK, ASK, ARK).
     Certs(CertsArgs),
 }
 
@@ -116,12 +124,15 @@ pub struct ReportArgs {
     pub skip_hwid_check: bool,
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub checks: Box<policy_args::PolicyArgs>,
 }
 
 /// Arguments of `sev verify certs`.
 #[derive(clap::Args, Debug)]
 pub struct CertsArgs {
-    /// The directory (DER, PEM and PEM bundles; other files are ignored).
+    /// The directory (DER, PEM and PEM bundles, SEV-format certificates alone or concatenated;
+    /// other files are ignored).
     pub dir: PathBuf,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -150,6 +161,8 @@ struct Check {
 struct Run {
     checks: Vec<Check>,
     violations: Vec<Violation>,
+    /// What the policy left unchecked, once a report was appraised.
+    not_appraised: Option<Vec<sev_verify::policy::Unappraised>>,
 }
 
 impl Run {
@@ -185,23 +198,29 @@ impl Run {
     }
 
     /// The exit code of the first failed check, or 0.
+    /// The exit code of the gravest failed check (see [`precedence`]), or 0.
     fn code(&self) -> u8 {
         self.checks
             .iter()
-            .find(|c| c.outcome == Outcome::Fail)
-            .map_or(0, |c| c.code)
+            .filter(|c| c.outcome == Outcome::Fail)
+            .map(|c| c.code)
+            .min_by_key(|&c| precedence(c))
+            .unwrap_or(0)
     }
 
     fn print(&self, format: Format) -> ExitCode {
         let code = self.code();
         match format {
             Format::Json => {
-                let v = serde_json::json!({
+                let mut v = serde_json::json!({
                     "valid": code == 0,
                     "exit_code": code,
                     "checks": self.checks,
                     "violations": self.violations,
                 });
+                if let Some(n) = &self.not_appraised {
+                    v["not_appraised"] = serde_json::json!(n);
+                }
                 crate::output::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             }
             Format::Text => {
@@ -215,6 +234,9 @@ impl Run {
                 }
                 for v in &self.violations {
                     crate::output::outln!("  violation: {v}");
+                }
+                if let Some(n) = self.not_appraised.as_deref().filter(|n| !n.is_empty()) {
+                    crate::output::outln!("{}", policy_args::not_appraised_line(n));
                 }
                 crate::output::outln!(
                     "{}",
@@ -236,7 +258,20 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::MalformedReport => 1,
         ErrorKind::MissingCertificate => 3,
         ErrorKind::Revoked | ErrorKind::Crl => 4,
+        ErrorKind::Nonconforming => 5,
         _ => 2,
+    }
+}
+
+/// Rank of an exit code among failures, gravest first: signature or chain (2), missing
+/// certificate (3), revocation or CRL (4), policy (5), then usage or unreadable input (1).
+fn precedence(code: u8) -> u8 {
+    match code {
+        2 => 0,
+        3 => 1,
+        4 => 2,
+        5 => 3,
+        _ => 4,
     }
 }
 
@@ -256,144 +291,62 @@ pub fn run(cmd: VerifyCmd) -> ExitCode {
     }
 }
 
-/// Certificates and CRLs gathered from the inputs, as DER.
-#[derive(Default)]
-struct Evidence {
-    certs: Vec<Vec<u8>>,
+/// Records the "certificates" check: fails on the first refused certificate.
+fn certificates_ok(bundle: &CertBundle, run: &mut Run) -> bool {
+    match bundle.rejected().first() {
+        Some((name, e)) => {
+            run.fail("certificates", exit_code(e.kind()), format!("{name}: {e}"));
+            false
+        }
+        None => {
+            run.pass("certificates", bundle.describe());
+            true
+        }
+    }
+}
+
+/// Adds every file of `dir` (sorted by name), recognised by content. SEV-format (pre-SNP)
+/// certificates are left to the `legacy` module and not listed as ignored.
+fn add_dir(bundle: &mut CertBundle, dir: &Path) -> Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    for f in files {
+        let bytes = read_capped(&f)?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !matches!(sev_verify::legacy::split_certificates(&bytes), Ok(Some(_))) {
+            bundle.add_lenient(&bytes, &name);
+        }
+    }
+    Ok(())
+}
+
+/// Adds a file the user named: everything in it must be a certificate or CRL.
+fn add_file(bundle: &mut CertBundle, path: &Path) -> Result<()> {
+    let bytes = read_capped(path)?;
+    bundle
+        .add_file(&bytes)
+        .with_context(|| format!("{} is not a certificate, CRL or bundle of them", path.display()))
+}
+
+/// The inputs shared by both subcommands: the trust store (with `--ark`), `--ask`, and the
+/// `--crl` files. Records the failing check and returns `None` when one cannot be used.
+struct Common {
+    store: TrustStore,
+    /// CRLs from `--crl`.
     crls: Vec<Crl>,
-    ignored: Vec<String>,
-    /// DER objects that are neither an AMD certificate nor a CRL, with the certificate error.
-    rejected: Vec<(String, SnpError)>,
+    /// `--crl` files that do not parse.
+    crl_errors: Vec<(String, SnpError)>,
 }
 
-impl Evidence {
-    fn describe(&self) -> String {
-        let roles: Vec<String> = self
-            .certs
-            .iter()
-            .map(|d| AmdCert::from_der(d).map_or("?".into(), |c| c.role().to_string()))
-            .collect();
-        let mut s = format!(
-            "{} certificate(s) [{}], {} CRL(s)",
-            self.certs.len(),
-            roles.join(", "),
-            self.crls.len()
-        );
-        if !self.ignored.is_empty() {
-            s.push_str(&format!("; ignored: {}", self.ignored.join(", ")));
-        }
-        s
-    }
-
-    /// Records the "certificates" check: fails on the first rejected certificate.
-    fn certificates_ok(&self, run: &mut Run) -> bool {
-        match self.rejected.first() {
-            Some((name, e)) => {
-                run.fail("certificates", exit_code(e.kind()), format!("{name}: {e}"));
-                false
-            }
-            None => {
-                run.pass("certificates", self.describe());
-                true
-            }
-        }
-    }
-
-    /// Adds every certificate and CRL in `bytes`; fails if something in it is neither.
-    fn add_strict(&mut self, bytes: &[u8], what: &Path) -> Result<()> {
-        let ders = pem::split_der_or_pem(bytes).with_context(|| format!("{} holds no certificate", what.display()))?;
-        for der in ders {
-            if AmdCert::from_der(&der).is_ok() {
-                self.certs.push(der);
-            } else {
-                let crl =
-                    Crl::from_der(&der).with_context(|| format!("{} is not a certificate or CRL", what.display()))?;
-                self.crls.push(crl);
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds what `bytes` holds. Input that is neither DER nor PEM is ignored (and recorded);
-    /// DER that is not an AMD certificate or CRL is rejected (and recorded).
-    fn add_lenient(&mut self, bytes: &[u8], name: &str) {
-        let pem_text = bytes.windows(11).any(|w| w == b"-----BEGIN ");
-        let parsed = if is_der_sequence(bytes) || pem_text {
-            pem::split_der_or_pem(bytes).ok()
-        } else {
-            None
-        };
-        let Some(ders) = parsed else {
-            self.ignored.push(name.to_string());
-            return;
-        };
-        for der in ders {
-            match AmdCert::from_der(&der) {
-                Ok(_) => self.certs.push(der),
-                Err(e) => match Crl::from_der(&der) {
-                    Ok(crl) => self.crls.push(crl),
-                    Err(_) => self.rejected.push((name.to_string(), e)),
-                },
-            }
-        }
-    }
-
-    fn add_dir(&mut self, dir: &Path) -> Result<()> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read directory {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        for f in files {
-            let bytes = read_capped(&f)?;
-            let name = f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            self.add_lenient(&bytes, &name);
-        }
-        Ok(())
-    }
-
-    fn add_cert_table(&mut self, path: &Path) -> Result<()> {
-        let bytes = read_capped(path)?;
-        let table =
-            CertTable::from_bytes(&bytes).with_context(|| format!("{} is not a certificate table", path.display()))?;
-        for cert in table.iter() {
-            match cert.kind {
-                CertKind::Crl => self
-                    .crls
-                    .extend(Crl::parse_all(cert.data).context("certificate table CRL")?),
-                _ => self.add_lenient(cert.data, cert.kind.name().unwrap_or("unknown GUID")),
-            }
-        }
-        Ok(())
-    }
-
-    fn add_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = read_capped(path)?;
-        self.add_strict(&bytes, path)
-    }
-}
-
-/// Whether `b` is exactly one DER SEQUENCE (so that hex text starting with `30` is not taken
-/// for DER).
-fn is_der_sequence(b: &[u8]) -> bool {
-    let (len, header) = match (b.first(), b.get(1)) {
-        (Some(0x30), Some(&l)) if l < 0x80 => (usize::from(l), 2),
-        (Some(0x30), Some(&l)) if (0x81..=0x83).contains(&l) => {
-            let n = usize::from(l - 0x80);
-            let Some(bytes) = b.get(2..2 + n) else { return false };
-            (bytes.iter().fold(0usize, |acc, &x| (acc << 8) | usize::from(x)), 2 + n)
-        }
-        _ => return false,
-    };
-    header + len == b.len()
-}
-
-/// Reads the common inputs: the trust store, --ark/--ask, and CRLs. Records the failing check.
-fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, ev: &mut Evidence, run: &mut Run) -> Option<TrustStore> {
+fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, bundle: &mut CertBundle, run: &mut Run) -> Option<Common> {
+    let relax = *bundle.relaxations();
     let mut store = TrustStore::builtin(provider);
     if let Some(ark) = &c.ark {
         let ders = match read_capped(ark)
@@ -407,13 +360,18 @@ fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, ev: &mut Evidence, r
         };
         let refs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
         store = match store.with_pinned_arks(provider, &refs) {
-            Ok(s) => s,
+            Ok(s) => s.prefer_pinned(),
             Err(e) => {
                 run.fail("roots", 1, format!("--ark: {e}"));
                 return None;
             }
         };
-        ev.certs.extend(ders);
+        for der in &ders {
+            if let Err(e) = bundle.add_der(der) {
+                run.fail("roots", 1, format!("--ark: {e}"));
+                return None;
+            }
+        }
         run.pass(
             "roots",
             format!("built-in AMD roots and the ARK pinned from {}", ark.display()),
@@ -422,27 +380,30 @@ fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, ev: &mut Evidence, r
         run.pass("roots", "built-in AMD roots (Milan, Genoa, Turin)");
     }
     if let Some(ask) = &c.ask {
-        if let Err(e) = ev.add_file(ask) {
+        if let Err(e) = add_file(bundle, ask) {
             run.fail("certificates", 1, e);
             return None;
         }
     }
+    let mut common = Common {
+        store,
+        crls: Vec::new(),
+        crl_errors: Vec::new(),
+    };
     for path in &c.crl {
-        let parsed = std::fs::read(path)
-            .with_context(|| format!("cannot read {}", path.display()))
-            .map_err(|e| (1, e))
-            .and_then(|b| {
-                Crl::parse_all(&b).map_err(|e| (4, anyhow::Error::new(e).context(path.display().to_string())))
-            });
-        match parsed {
-            Ok(crls) => ev.crls.extend(crls),
-            Err((code, e)) => {
-                run.fail("crl", code, e);
+        let bytes = match read_capped(path) {
+            Ok(b) => b,
+            Err(e) => {
+                run.fail("crl", 1, e);
                 return None;
             }
+        };
+        match Crl::parse_all_with(&bytes, &relax) {
+            Ok(mut crls) => common.crls.append(&mut crls),
+            Err(e) => common.crl_errors.push((path.display().to_string(), e)),
         }
     }
-    Some(store)
+    Some(common)
 }
 
 fn chain_detail(chain: &VerifiedChain) -> String {
@@ -453,76 +414,36 @@ fn chain_detail(chain: &VerifiedChain) -> String {
         int.subject_cn(),
         leaf.subject_cn(),
         leaf.role(),
-        utc(leaf.not_after())
+        Utc(leaf.not_after())
     )
 }
 
-/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).
-fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Shift the epoch to 0000-03-01 so that leap days fall at the end of each 400-year era.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-/// Applies the CRLs issued by the chain's ARK: signature, time window, revoked serials.
-fn check_crls(run: &mut Run, provider: &CryptoProvider, chain: &VerifiedChain, crls: &[Crl], now: u64, stale_ok: bool) {
+/// Applies the CRLs issued by the chain's ARK (signature, time window, revoked serials), after
+/// reporting any CRL that did not parse.
+fn check_crls(
+    run: &mut Run,
+    provider: &CryptoProvider,
+    chain: &VerifiedChain,
+    crls: &[Crl],
+    crl_errors: &[(String, SnpError)],
+    now: u64,
+    stale_ok: bool,
+) {
+    if let Some((name, e)) = crl_errors.first() {
+        return run.fail("crl", 4, format!("{name}: {e}"));
+    }
     if crls.is_empty() {
-        run.skip("crl", "no CRL given");
-        return;
+        return run.skip("crl", "no CRL given");
     }
-    let ark = chain.ark();
-    let mut applied = 0;
-    for crl in crls.iter().filter(|c| c.issuer_cn() == ark.subject_cn()) {
-        let checked = crl
-            .verify(provider, ark)
-            .and_then(|()| if stale_ok { Ok(()) } else { crl.check_time(now) });
-        if let Err(e) = checked {
-            run.snp_fail("crl", &e);
-            return;
-        }
-        for cert in [chain.intermediate(), chain.leaf()] {
-            if crl.is_revoked(cert.serial()) {
-                let serial = sev_types::fmt::Hex(cert.serial());
-                run.fail(
-                    "crl",
-                    4,
-                    format!("{} certificate serial {serial} is revoked", cert.role()),
-                );
-                return;
-            }
-        }
-        applied += 1;
-    }
-    if applied == 0 {
-        let found: Vec<&str> = crls.iter().map(Crl::issuer_cn).collect();
-        run.fail(
-            "crl",
-            4,
-            format!("no CRL is issued by {}; found issuers {found:?}", ark.subject_cn()),
-        );
-    } else {
-        run.pass(
+    match snp::apply_crls(provider, chain, crls, now, stale_ok) {
+        Ok(n) => run.pass(
             "crl",
             format!(
-                "{applied} CRL(s) from {} verified; no certificate of the chain revoked",
-                ark.subject_cn()
+                "{n} CRL(s) from {} verified; no certificate of the chain revoked",
+                chain.ark().subject_cn()
             ),
-        );
+        ),
+        Err(e) => run.snp_fail("crl", &e),
     }
 }
 
@@ -538,7 +459,7 @@ fn read_policy(path: &Path) -> Result<Policy> {
 
 fn verify_report(a: &ReportArgs, run: &mut Run) {
     let c = &a.common;
-    let policy = match a.policy.as_deref().map(read_policy).transpose() {
+    let appraisal = match policy_args::build(a.policy.as_deref(), &a.checks) {
         Ok(p) => p,
         Err(e) => return run.fail("policy", 1, e),
     };
@@ -561,41 +482,56 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
         ),
     );
     let provider = c.backend.provider();
-    let mut ev = Evidence::default();
-    let Some(store) = common_inputs(c, &provider, &mut ev, run) else {
+    let relax = appraisal.policy.relax;
+    let mut bundle = CertBundle::with_relaxations(relax);
+    let Some(common) = common_inputs(c, &provider, &mut bundle, run) else {
         return;
     };
     let source = if let Some(dir) = &a.certs {
-        ev.add_dir(dir)
+        add_dir(&mut bundle, dir)
     } else if let Some(f) = &a.vcek {
-        ev.add_file(f)
+        add_file(&mut bundle, f)
     } else if let Some(t) = &a.cert_table {
-        ev.add_cert_table(t)
+        add_cert_table(&mut bundle, t, run)
     } else {
         Ok(())
     };
     if let Err(e) = source {
         return run.fail("certificates", 1, e);
     }
-    if !ev.certificates_ok(run) {
+    if run.checks.iter().any(|c| c.outcome == Outcome::Fail) || !certificates_ok(&bundle, run) {
         return;
     }
     let now = c.time.unwrap_or_else(snp::unix_now);
-    let chain = leaf_role_for(&report)
-        .and_then(|role| {
-            let refs: Vec<&[u8]> = ev.certs.iter().map(Vec::as_slice).collect();
-            snp::verify_chain(&provider, &store, &refs, Some(role), now, None)
+    let chain = snp::signer_of(&report)
+        .and_then(|signer| {
+            snp::verify_parsed_chain(
+                &provider,
+                &common.store,
+                bundle.certs().to_vec(),
+                Some(signer),
+                now,
+                None,
+            )
         })
         .map_err(|e| run.snp_fail("chain", &e));
-    let verified = chain.ok().and_then(|chain: Arc<VerifiedChain>| {
+    let verified = chain.ok().and_then(|chain| {
         run.pass("chain", chain_detail(&chain));
-        check_crls(run, &provider, &chain, &ev.crls, now, c.allow_stale_crl);
+        let chain = Arc::new(chain);
+        // The report-level strict rules are checked below, as their own check.
+        let report_rules = Relaxations {
+            reserved_fields: true,
+            unknown_report_version: true,
+            chip_id_tail: true,
+            ..relax
+        };
         let opts = VerifyOptions {
             product: c.product,
             skip_hwid_check: a.skip_hwid_check,
+            relax: report_rules,
             ..VerifyOptions::at(now)
         };
-        match snp::verify_report_with_chain(&provider, &report, chain, &opts) {
+        let verified = match snp::verify_report_with_chain(&provider, &report, chain.clone(), &opts) {
             Ok(v) => {
                 let hwid = if v.hwid_checked() {
                     "hwID = CHIP_ID"
@@ -611,6 +547,10 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
                     "binding",
                     format!("{}; REPORTED_TCB {t} matches the {}", hwid, v.chain().leaf().role()),
                 );
+                match snp::check_conformance(&report, v.product(), &relax) {
+                    Ok(()) => run.pass("conformance", conformance_detail(&relax)),
+                    Err(e) => run.snp_fail("conformance", &e),
+                }
                 Some(v)
             }
             Err(e) => {
@@ -622,22 +562,23 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
                 run.snp_fail(check, &e);
                 None
             }
-        }
+        };
+        let mut crls = common.crls.clone();
+        crls.extend_from_slice(bundle.crls());
+        let mut crl_errors = common.crl_errors.clone();
+        crl_errors.extend_from_slice(bundle.crl_errors());
+        check_crls(run, &provider, &chain, &crls, &crl_errors, now, c.allow_stale_crl);
+        verified
     });
-    if verified.is_none() {
+    let Some(verified) = verified else {
         run.skip("policy", "not evaluated: the report did not verify");
         return;
-    }
+    };
     let ctx = EvidenceContext {
-        product: verified.as_ref().map(|v| v.product()).or(product),
-        vlek_csp_id: verified.as_ref().and_then(|v| v.csp_id()),
+        product: Some(verified.product()),
+        ..verified.evidence_context()
     };
-    let policy = policy.unwrap_or_default();
-    let what = if a.policy.is_some() {
-        "policy file"
-    } else {
-        "default policy (debug forbidden)"
-    };
+    let (policy, what) = (&appraisal.policy, appraisal.source);
     match policy.validate(&report, &ctx) {
         Ok(()) => run.pass("policy", format!("{what}: every rule holds")),
         Err(v) => {
@@ -645,24 +586,32 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
             run.violations = v;
         }
     }
+    let crl_applied = run
+        .checks
+        .iter()
+        .any(|c| c.check == "crl" && c.outcome != Outcome::Skip);
+    run.not_appraised = Some(policy_args::not_appraised(policy, crl_applied));
 }
 
 fn verify_certs(a: &CertsArgs, run: &mut Run) {
+    // SEV-format (pre-SNP) certificates; the SNP path follows unless the directory holds only those.
+    if !legacy::verify_certs(a, run) {
+        return;
+    }
     let c = &a.common;
     let provider = c.backend.provider();
-    let mut ev = Evidence::default();
-    let Some(store) = common_inputs(c, &provider, &mut ev, run) else {
+    let mut bundle = CertBundle::new();
+    let Some(common) = common_inputs(c, &provider, &mut bundle, run) else {
         return;
     };
-    if let Err(e) = ev.add_dir(&a.dir) {
+    if let Err(e) = add_dir(&mut bundle, &a.dir) {
         return run.fail("certificates", 1, e);
     }
-    if !ev.certificates_ok(run) {
+    if !certificates_ok(&bundle, run) {
         return;
     }
     let now = c.time.unwrap_or_else(snp::unix_now);
-    let refs: Vec<&[u8]> = ev.certs.iter().map(Vec::as_slice).collect();
-    match snp::verify_chain(&provider, &store, &refs, None, now, None) {
+    match snp::verify_parsed_chain(&provider, &common.store, bundle.certs().to_vec(), None, now, None) {
         Ok(chain) => {
             if let Some(p) = c.product {
                 if p.kds_product() != chain.product() {
@@ -670,22 +619,43 @@ fn verify_certs(a: &CertsArgs, run: &mut Run) {
                 }
             }
             run.pass("chain", chain_detail(&chain));
-            check_crls(run, &provider, &chain, &ev.crls, now, c.allow_stale_crl);
+            let mut crls = common.crls.clone();
+            crls.extend_from_slice(bundle.crls());
+            check_crls(
+                run,
+                &provider,
+                &chain,
+                &crls,
+                &common.crl_errors,
+                now,
+                c.allow_stale_crl,
+            );
         }
         Err(e) => run.snp_fail("chain", &e),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::utc;
-
-    #[test]
-    fn utc_matches_known_dates() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        // ARK-Milan notAfter (shared/spec/kds-and-certs.md §2); seconds from Python's datetime.
-        assert_eq!(utc(2_392_305_785), "2045-10-22T17:23:05Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(1_764_547_200), "2025-12-01T00:00:00Z");
+/// Reads a certificate table and adds its certificates and CRLs. A table over the limits, or
+/// with overlapping entries, is refused before anything in it is parsed (exit 2).
+fn add_cert_table(bundle: &mut CertBundle, path: &Path, run: &mut Run) -> Result<()> {
+    let bytes = read_capped(path)?;
+    let table =
+        CertTable::from_bytes(&bytes).with_context(|| format!("{} is not a certificate table", path.display()))?;
+    if let Err(e) = bundle.add_table(&table) {
+        run.snp_fail("certificates", &e);
     }
+    Ok(())
+}
+
+/// The "conformance" check's detail: the strict rules applied, and the ones relaxed.
+fn conformance_detail(relax: &Relaxations) -> String {
+    let relaxed: Vec<&str> = relax.named().iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+    let mut s = format!(
+        "reserved fields zero, version at most {}, Turin CHIP_ID tail zero",
+        snp::NEWEST_REPORT_VERSION
+    );
+    if !relaxed.is_empty() {
+        s.push_str(&format!(" (relaxed: {})", relaxed.join(", ")));
+    }
+    s
 }
