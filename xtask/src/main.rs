@@ -1,19 +1,23 @@
 //! Project automation. `cargo xtask ci` runs exactly what CI runs.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci         everything CI runs: fmt, clippy, docs, tests, no_std builds
+  ci         everything CI runs: fmt, clippy, docs, no_std builds, packaging, tests
   fmt        cargo fmt --check
   clippy     cargo clippy on every target and feature, warnings denied
   doc        cargo doc with warnings denied
   test       the README's test command
   nostd      the no_std builds (x86_64-unknown-none)
   backends   clippy on every crypto-backend combination of sev-verify
-  diff       differential test: our launch digests against sev-snp-measure from PyPI";
+  diff       differential test: our launch digests against sev-snp-measure from PyPI
+  package    cargo package, verified, of every publishable crate (each builds from its own
+             .crate); needs a clean git tree, as in a fresh clone. Extra arguments go to
+             cargo package, e.g. `cargo xtask package --allow-dirty` while editing";
 
 /// The README's test command.
 const TEST: &[&str] = &["test", "--workspace", "--all-features"];
@@ -30,8 +34,19 @@ const NOSTD_BUILDS: &[&[&str]] = &[
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
+    let extra: Vec<String> = std::env::args().skip(2).collect();
     let steps: Vec<Step> = match task.as_str() {
-        "ci" => [fmt(), clippy(), backends(), doc(), nostd(), differential(), test()].concat(),
+        "ci" => [
+            fmt(),
+            clippy(),
+            backends(),
+            doc(),
+            nostd(),
+            differential(),
+            package(&[]),
+            test(),
+        ]
+        .concat(),
         "fmt" => fmt(),
         "clippy" => clippy(),
         "doc" => doc(),
@@ -39,6 +54,7 @@ fn main() -> ExitCode {
         "nostd" => nostd(),
         "backends" => backends(),
         "diff" => differential(),
+        "package" => package(&extra),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -57,6 +73,8 @@ struct Step {
     program: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// Run just before the command; an error fails the step.
+    prepare: Option<fn() -> Result<(), String>>,
 }
 
 impl Step {
@@ -66,6 +84,7 @@ impl Step {
             program: cargo,
             args: args.iter().map(|s| s.to_string()).collect(),
             env: vec![],
+            prepare: None,
         }
     }
 
@@ -74,6 +93,7 @@ impl Step {
             program: program.into(),
             args: args.iter().map(|s| s.to_string()).collect(),
             env: vec![],
+            prepare: None,
         }
     }
 
@@ -82,9 +102,18 @@ impl Step {
         self
     }
 
+    fn prepare(mut self, f: fn() -> Result<(), String>) -> Self {
+        self.prepare = Some(f);
+        self
+    }
+
     fn run(&self) -> Result<(), ExitCode> {
         let shown = format!("{} {}", self.program, self.args.join(" "));
         eprintln!("==> {shown}");
+        if let Err(e) = self.prepare.map_or(Ok(()), |prepare| prepare()) {
+            eprintln!("<== FAILED before starting: {e}");
+            return Err(ExitCode::from(1));
+        }
         let start = Instant::now();
         let status = Command::new(&self.program)
             .args(&self.args)
@@ -170,6 +199,104 @@ fn differential() -> Vec<Step> {
         "--ignored",
         "--nocapture",
     ])]
+}
+
+/// Workspace members meant for crates.io: every member (`crates/*`, `xtask`, `tests`) whose
+/// manifest does not say `publish = false`.
+fn publishable_crates() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crates = std::fs::read_dir(root.join("crates")).expect("read crates/");
+    let mut dirs: Vec<_> = crates.map(|entry| entry.expect("read crates/").path()).collect();
+    dirs.extend([root.join("xtask"), root.join("tests")]);
+    let mut names = Vec::new();
+    for dir in dirs {
+        let path = dir.join("Cargo.toml");
+        let Ok(manifest) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let lines = || manifest.lines().map(str::trim);
+        if lines().any(|line| line.replace(' ', "") == "publish=false") {
+            continue;
+        }
+        let name = lines()
+            .find_map(|line| line.strip_prefix("name = \"")?.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("no package name in {}", path.display()));
+        names.push(name.to_string());
+    }
+    names.sort();
+    names
+}
+
+/// `cargo package` with verification of every publishable crate, together: each `.crate` must
+/// hold everything it compiles (nothing read from outside its directory) and build on its own;
+/// dependencies between them resolve through cargo's temporary local registry, and path-only
+/// dev-dependencies (sev-testing) are stripped. No `--allow-dirty`: CI runs in a clean clone.
+fn package(extra: &[String]) -> Vec<Step> {
+    let crates = publishable_crates();
+    let mut args = vec!["package"];
+    for name in &crates {
+        args.extend(["-p", name.as_str()]);
+    }
+    args.extend(extra.iter().map(String::as_str));
+    vec![Step::cargo(&args).prepare(forget_packaged_copies)]
+}
+
+/// Cargo verifies a crate against the `.crate`s of its workspace dependencies, served from a
+/// temporary local registry, but does not notice when those change between runs: it keeps the
+/// copies it unpacked into `$CARGO_HOME/registry/src/-<hash>/` the first time, and files in a
+/// `.crate` carry a fixed 2006 mtime, so units built from them look fresh forever in a reused
+/// target directory. Forget both (only for our crates), so every run checks the crates as they
+/// are now rather than as they were when `cargo package` first ran on this machine.
+fn forget_packaged_copies() -> Result<(), String> {
+    let crates = publishable_crates();
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        let read = std::fs::read_dir(dir).into_iter().flatten().flatten();
+        read.map(|entry| entry.path()).collect()
+    };
+    let name_of = |path: &Path| path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let remove = |path: &Path| match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("remove {}: {e}", path.display())),
+        _ => Ok(()),
+    };
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    // Registries without a host (local ones) are unpacked into `-<hash>`.
+    for registry in entries(&home.join("registry/src")) {
+        if !name_of(&registry).starts_with('-') {
+            continue;
+        }
+        for copy in entries(&registry) {
+            let name = name_of(&copy);
+            let ours = crates.iter().any(|krate| {
+                let version = name
+                    .strip_prefix(krate.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'));
+                version.is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                remove(&copy)?;
+            }
+        }
+    }
+    // Units built from such copies: their dep-info lists files under `registry/src/-<hash>/`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let debug = target.join("debug");
+    for dep_info in entries(&debug.join("deps")) {
+        let name = name_of(&dep_info);
+        let Some((lib, hash)) = name.strip_suffix(".d").and_then(|stem| stem.rsplit_once('-')) else {
+            continue;
+        };
+        let Some(krate) = crates.iter().find(|krate| krate.replace('-', "_") == lib) else {
+            continue;
+        };
+        if std::fs::read_to_string(&dep_info).is_ok_and(|text| text.contains("/registry/src/-")) {
+            remove(&debug.join(".fingerprint").join(format!("{krate}-{hash}")))?;
+        }
+    }
+    Ok(())
 }
 
 fn nostd() -> Vec<Step> {

@@ -334,8 +334,15 @@ fn parse_table(data: &[u8]) -> Result<Vec<TableEntry<'_>>, OvmfError> {
 mod tests {
     use super::*;
 
-    const AMDSEV: &[u8] = include_bytes!("../../../fixtures/measurement/ovmf_AmdSev_suffix.bin");
-    const OVMFX64: &[u8] = include_bytes!("../../../fixtures/measurement/ovmf_OvmfX64_suffix.bin");
+    // Copies of fixtures/measurement/, inside the package (checked by tests/builtin_data.rs).
+    const AMDSEV: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/measurement/ovmf_AmdSev_suffix.bin"
+    ));
+    const OVMFX64: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/measurement/ovmf_OvmfX64_suffix.bin"
+    ));
 
     #[test]
     fn amdsev_build_matches_the_spec_table() {

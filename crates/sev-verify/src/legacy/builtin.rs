@@ -4,11 +4,13 @@ use core::fmt;
 
 use sev_types::legacy::AmdCertificate;
 
+/// Built-in data from this crate's own `data/` directory (byte-identical copies of the
+/// workspace's `fixtures/`, checked by `tests/builtin_data.rs`).
 macro_rules! cert {
     ($product:literal, $file:literal) => {
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/sev-legacy/",
+            "/data/sev-legacy/",
             $product,
             "/",
             $file
