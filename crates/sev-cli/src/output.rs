@@ -6,6 +6,16 @@ use std::io::Write as _;
 
 use anyhow::{Context, Result};
 
+/// Output formats of the commands that print results.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Human-readable text: one line per field or check.
+    #[default]
+    Text,
+    /// One JSON object (byte fields as lowercase hex).
+    Json,
+}
+
 /// Writes `bytes` to stdout and flushes.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();

@@ -4,21 +4,8 @@
 use std::process::Command;
 
 use nix::sys::resource::{UsageWho, getrusage};
+use sev_testing::hostile::overlapping_cert_table;
 use sev_types::guest::CertKind;
-
-/// `entries` entries all pointing at one `blob_len`-byte blob.
-fn table(entries: usize, blob_len: usize) -> Vec<u8> {
-    let header = (entries + 1) * 24;
-    let mut buf = vec![0u8; header + blob_len];
-    for i in 0..entries {
-        let e = &mut buf[i * 24..(i + 1) * 24];
-        e[..16].copy_from_slice(&CertKind::Vcek.guid().0);
-        e[16..20].copy_from_slice(&(header as u32).to_le_bytes());
-        e[20..24].copy_from_slice(&(blob_len as u32).to_le_bytes());
-    }
-    buf[header..header + 4].copy_from_slice(&[0x30, 0x83, 0xff, 0xff]);
-    buf
-}
 
 #[test]
 fn hostile_tables_are_refused_in_bounded_memory() {
@@ -27,7 +14,7 @@ fn hostile_tables_are_refused_in_bounded_memory() {
     let report = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/snp/milan/gosev/report.bin");
     for (entries, blob) in [(100, 6_600_000), (349_000, 16_000_000 - 350_000 * 24)] {
         let path = dir.join(format!("table-{entries}.bin"));
-        std::fs::write(&path, table(entries, blob)).unwrap();
+        std::fs::write(&path, overlapping_cert_table(entries, blob, CertKind::Vcek)).unwrap();
         let o = Command::new(env!("CARGO_BIN_EXE_sev"))
             .args(["verify", "report", report, "--cert-table"])
             .arg(&path)

@@ -21,7 +21,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod data_copies;
 pub mod der_build;
+pub mod hostile;
 mod keys;
 pub mod report;
 

@@ -2,8 +2,6 @@
 //! published package builds on its own); each copy must stay byte-identical to its original under
 //! the workspace's `fixtures/`, where its provenance is recorded.
 
-use std::path::{Path, PathBuf};
-
 use sev_types::Product;
 use sev_verify::legacy::Generation;
 use sev_verify::snp::{Role, builtin_cert};
@@ -31,60 +29,13 @@ const COPIES: &[&str] = &[
     "snp/vlek/turin/asvk.der",
 ];
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
-}
-
-/// The workspace's `fixtures/`. Missing (e.g. testing an unpacked `.crate`) is a failure, not a skip.
-fn fixtures_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    assert!(
-        dir.is_dir(),
-        "{} not found: this test compares the built-in data with the workspace's fixtures",
-        dir.display()
-    );
-    dir
-}
-
 fn fixture(rel: &str) -> Vec<u8> {
-    let path = fixtures_dir().join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn files_under(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let entry = entry.unwrap();
-        let name = entry.file_name().into_string().unwrap();
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if entry.file_type().unwrap().is_dir() {
-            files_under(&entry.path(), &rel, out);
-        } else {
-            out.push(rel);
-        }
-    }
+    sev_testing::data_copies::fixture(env!("CARGO_MANIFEST_DIR"), rel)
 }
 
 #[test]
-fn data_holds_exactly_the_listed_copies() {
-    let mut found = Vec::new();
-    files_under(&data_dir(), "", &mut found);
-    found.sort();
-    assert_eq!(
-        found, COPIES,
-        "data/ and COPIES disagree: update both, and fixtures/PROVENANCE.md"
-    );
-}
-
-#[test]
-fn every_copy_is_byte_identical_to_its_fixture() {
-    for rel in COPIES {
-        let copy = std::fs::read(data_dir().join(rel)).unwrap();
-        assert!(copy == fixture(rel), "data/{rel} differs from fixtures/{rel}");
-    }
+fn data_holds_exactly_the_listed_copies_byte_identical_to_the_fixtures() {
+    sev_testing::data_copies::assert_data_copies(env!("CARGO_MANIFEST_DIR"), COPIES);
 }
 
 #[test]

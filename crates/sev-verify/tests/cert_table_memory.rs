@@ -2,6 +2,7 @@
 //! so that the counting allocator sees nothing else.
 
 use peak_alloc::PeakAlloc;
+use sev_testing::hostile::overlapping_cert_table;
 use sev_types::guest::{CertKind, CertTable};
 use sev_verify::snp::{CertBundle, ErrorKind};
 
@@ -16,20 +17,6 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, A.peak_usage().saturating_sub(before))
 }
 
-/// `entries` entries all pointing at one `blob_len`-byte blob that starts like DER.
-fn table(entries: usize, blob_len: usize, kind: CertKind) -> Vec<u8> {
-    let header = (entries + 1) * 24;
-    let mut buf = vec![0u8; header + blob_len];
-    for i in 0..entries {
-        let e = &mut buf[i * 24..(i + 1) * 24];
-        e[..16].copy_from_slice(&kind.guid().0);
-        e[16..20].copy_from_slice(&(header as u32).to_le_bytes());
-        e[20..24].copy_from_slice(&(blob_len as u32).to_le_bytes());
-    }
-    buf[header..header + 4].copy_from_slice(&[0x30, 0x83, 0xff, 0xff]);
-    buf
-}
-
 #[test]
 fn hostile_tables_cost_memory_linear_in_their_size() {
     // The two shapes of the review: 6.6 MB with 100 entries (2.3 GB before), 16 MB with 349k
@@ -41,7 +28,7 @@ fn hostile_tables_cost_memory_linear_in_their_size() {
         (2, (1 << 20) - 3 * 24, CertKind::Crl),
     ];
     for (entries, blob, kind) in shapes {
-        let buf = table(entries, blob, kind);
+        let buf = overlapping_cert_table(entries, blob, kind);
         let t = CertTable::from_bytes(&buf).unwrap();
         let (result, used) = peak_of(|| CertBundle::from_table(&t));
         let err = result.expect_err("every shape here overlaps or exceeds a limit");

@@ -7,6 +7,7 @@ mod snp_common;
 
 use std::sync::Arc;
 
+use sev_testing::hostile::overlapping_cert_table;
 use sev_testing::{FakePki, LeafKey, ReportSpec, TEST_TIME};
 use sev_types::Product;
 use sev_types::guest::certs::CertTableBuilder;
@@ -227,31 +228,25 @@ fn crls_in_a_certificate_table_are_applied() {
     assert!(matches!(err, SnpError::Revoked { role: Role::Vcek, .. }), "{err}");
 }
 
-/// A table whose entries all point at one blob: the shape that cost 2.3 GB and 66 s before.
-fn overlapping_table(entries: usize, blob_len: usize) -> Vec<u8> {
-    let header = (entries + 1) * 24;
-    let mut buf = vec![0u8; header + blob_len];
-    let guid = CertKind::Vcek.guid();
-    for i in 0..entries {
-        let e = &mut buf[i * 24..(i + 1) * 24];
-        e[..16].copy_from_slice(&guid.0);
-        e[16..20].copy_from_slice(&(header as u32).to_le_bytes());
-        e[20..24].copy_from_slice(&(blob_len as u32).to_le_bytes());
-    }
-    buf[header] = 0x30;
-    buf
-}
-
 #[test]
 fn certificate_tables_over_the_limits_are_refused_before_parsing() {
     let (bytes, _) = real(GOSEV);
     let report = Report::from_bytes(&bytes).unwrap();
     let v = builtin();
     let cases = [
-        (overlapping_table(60, 6_600_000), "entries span too many bytes"),
-        (overlapping_table(100, 6_600_000), "too many entries"),
-        (overlapping_table(2, 1000), "two entries share bytes"),
-        (overlapping_table(100_000, 8), "too many entries"),
+        (
+            overlapping_cert_table(60, 6_600_000, CertKind::Vcek),
+            "entries span too many bytes",
+        ),
+        (
+            overlapping_cert_table(100, 6_600_000, CertKind::Vcek),
+            "too many entries",
+        ),
+        (
+            overlapping_cert_table(2, 1000, CertKind::Vcek),
+            "two entries share bytes",
+        ),
+        (overlapping_cert_table(100_000, 8, CertKind::Vcek), "too many entries"),
     ];
     for (buf, reason) in cases {
         let t = CertTable::from_bytes(&buf).unwrap();

@@ -84,15 +84,7 @@ pub struct SideArgs {
     pub vlek: bool,
 }
 
-/// Output formats of `sev kds parse`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// One `key: value` line per field.
-    #[default]
-    Text,
-    /// A JSON object.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `sev kds parse`.
 #[derive(clap::Args, Debug)]

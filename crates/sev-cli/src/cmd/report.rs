@@ -16,15 +16,7 @@ pub enum ReportCmd {
     Show(ShowArgs),
 }
 
-/// Output formats.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Human-readable text.
-    #[default]
-    Text,
-    /// JSON, with lowercase-hex byte fields.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `sev report show`.
 #[derive(clap::Args, Debug)]

@@ -1,10 +1,12 @@
 //! The same real Milan report and chain (fixtures/snp/milan/routex-v3 with the Milan ARK/ASK),
 //! verified by `sev` 8.0 and by sev-verify on each backend, in one run.
 
+use std::sync::Arc;
+
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use sev_types::report::Report;
 use sev_verify::crypto::all_providers;
-use sev_verify::snp::{ChainCache, Endorsement, TrustStore, VerifyOptions, verify_chain, verify_report};
+use sev_verify::snp::{ChainCache, Endorsement, TrustStore, Verifier, VerifyOptions, verify_chain, verify_report};
 use sev8::certs::snp::{Chain, Verifiable};
 use sev8::firmware::guest::AttestationReport;
 use sev8::parser::ByteParser;
@@ -66,6 +68,10 @@ fn bench(c: &mut Criterion) {
         opts.cache = Some(&cache);
         g.bench_function(format!("sev-verify-{}/cached_chain", provider.name), |b| {
             b.iter(|| verify_report(&provider, &store, &view, &[&vcek], &opts).expect("valid"))
+        });
+        let verifier = Verifier::new(provider, store.clone()).with_cache(Arc::new(ChainCache::new(16)));
+        g.bench_function(format!("sev-verify-{}/verifier_cached", provider.name), |b| {
+            b.iter(|| verifier.verify_der(&view, &[&vcek], NOW).expect("valid"))
         });
     }
     g.finish();

@@ -60,15 +60,7 @@ impl Backend {
     }
 }
 
-/// Output formats.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// One line per check.
-    #[default]
-    Text,
-    /// A JSON object listing each check and its outcome.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Options shared by both subcommands.
 #[derive(clap::Args, Debug)]
