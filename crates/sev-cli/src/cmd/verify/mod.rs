@@ -333,8 +333,9 @@ struct Common {
     store: TrustStore,
     /// CRLs from `--crl`.
     crls: Vec<Crl>,
-    /// `--crl` files that do not parse.
-    crl_errors: Vec<(String, SnpError)>,
+    /// `--crl` files that cannot be read (exit 1) or do not parse (exit 4), as (code, reason):
+    /// reported by the `crl` check, after the signature, so they cannot hide a forgery.
+    crl_errors: Vec<(u8, String)>,
 }
 
 fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, bundle: &mut CertBundle, run: &mut Run) -> Option<Common> {
@@ -383,16 +384,12 @@ fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, bundle: &mut CertBun
         crl_errors: Vec::new(),
     };
     for path in &c.crl {
-        let bytes = match read_capped(path) {
-            Ok(b) => b,
-            Err(e) => {
-                run.fail("crl", 1, e);
-                return None;
-            }
-        };
-        match Crl::parse_all_with(&bytes, &relax) {
-            Ok(mut crls) => common.crls.append(&mut crls),
-            Err(e) => common.crl_errors.push((path.display().to_string(), e)),
+        match read_capped(path) {
+            Err(e) => common.crl_errors.push((1, format!("{e:#}"))),
+            Ok(bytes) => match Crl::parse_all_with(&bytes, &relax) {
+                Ok(mut crls) => common.crls.append(&mut crls),
+                Err(e) => common.crl_errors.push((4, format!("{}: {e}", path.display()))),
+            },
         }
     }
     Some(common)
@@ -417,12 +414,12 @@ fn check_crls(
     provider: &CryptoProvider,
     chain: &VerifiedChain,
     crls: &[Crl],
-    crl_errors: &[(String, SnpError)],
+    crl_errors: &[(u8, String)],
     now: u64,
     stale_ok: bool,
 ) {
-    if let Some((name, e)) = crl_errors.first() {
-        return run.fail("crl", 4, format!("{name}: {e}"));
+    if let Some((code, reason)) = crl_errors.first() {
+        return run.fail("crl", *code, reason);
     }
     if crls.is_empty() {
         return run.skip("crl", "no CRL given");
@@ -558,7 +555,7 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
         let mut crls = common.crls.clone();
         crls.extend_from_slice(bundle.crls());
         let mut crl_errors = common.crl_errors.clone();
-        crl_errors.extend_from_slice(bundle.crl_errors());
+        crl_errors.extend(bundle.crl_errors().iter().map(|(name, e)| (4, format!("{name}: {e}"))));
         check_crls(run, &provider, &chain, &crls, &crl_errors, now, c.allow_stale_crl);
         verified
     });
