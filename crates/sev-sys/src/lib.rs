@@ -28,7 +28,9 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod error;
+pub mod guest_transport;
 pub mod traits;
+pub mod tsm_fs;
 pub mod uapi;
 
 #[cfg(target_os = "linux")]
@@ -50,4 +52,6 @@ pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
 pub use kvm_ioctls;
 #[cfg(target_os = "linux")]
 pub use sev::{PdhCertExport, SevDevice};
+pub use guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 pub use traits::ExtReport;
+pub use tsm_fs::{StdTsmFs, TsmFs};
