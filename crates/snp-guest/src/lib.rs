@@ -4,3 +4,7 @@
 //! configfs-tsm report tree (Linux 6.7 and later, the only one that carries SVSM manifests).
 //! Both sit behind seams of `sev-sys` ([`sev_sys::GuestTransport`], [`sev_sys::TsmFs`]), so the
 //! code here runs unchanged against real devices and against `sev-sim`.
+
+pub mod evidence;
+
+pub use evidence::{Evidence, EvidenceSource, Provider};

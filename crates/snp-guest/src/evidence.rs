@@ -1,0 +1,65 @@
+//! What a guest hands a relying party: the report, the host's certificate table, the SVSM
+//! manifest, and which interface produced them.
+
+use sev_types::ParseError;
+use sev_types::guest::CertTable;
+use sev_types::report::Report;
+
+/// Which interface produced the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provider {
+    /// The `/dev/sev-guest` ioctls.
+    Ioctl,
+    /// configfs-tsm; the string is the report entry's `provider` attribute (`sev_guest` for SNP).
+    Configfs(String),
+    /// Another source (a simulator, a test double), by name.
+    Other(String),
+}
+
+impl core::fmt::Display for Provider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Provider::Ioctl => f.write_str("ioctl (/dev/sev-guest)"),
+            Provider::Configfs(p) => write!(f, "configfs-tsm ({p})"),
+            Provider::Other(p) => f.write_str(p),
+        }
+    }
+}
+
+/// Attestation evidence: the report bytes exactly as the firmware produced them, the
+/// certificate table the host attached (empty when none), and the SVSM service manifest
+/// (configfs-tsm with a service provider only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The attestation report (0x4A0 bytes, or more for future versions).
+    pub report: Vec<u8>,
+    /// The certificate table (GHCB layout), as the host filled it; empty when none.
+    pub certs: Vec<u8>,
+    /// The SVSM service manifest, when one was asked for.
+    pub manifest: Option<Vec<u8>>,
+    /// Where the evidence came from.
+    pub provider: Provider,
+}
+
+impl Evidence {
+    /// The report, parsed (a borrowed view).
+    pub fn parsed_report(&self) -> Result<Report<'_>, ParseError> {
+        Report::from_bytes(&self.report)
+    }
+
+    /// The certificate table, parsed (empty when the host supplied none).
+    pub fn cert_table(&self) -> Result<CertTable<'_>, ParseError> {
+        CertTable::from_bytes(&self.certs)
+    }
+}
+
+/// A source of evidence, at the level a guest agent thinks in: 64 bytes of user data and a
+/// VMPL in, evidence out. Implemented by the ioctl and configfs-tsm backends and by tests.
+pub trait EvidenceSource {
+    /// The error of this source.
+    type Error: core::error::Error + Send + Sync + 'static;
+
+    /// Asks for a report carrying `user_data` in REPORT_DATA, at `vmpl`, with the host's
+    /// certificates when it has any.
+    fn evidence(&mut self, user_data: &[u8; 64], vmpl: u32) -> Result<Evidence, Self::Error>;
+}
