@@ -1,4 +1,4 @@
-//! `sev`: inspect, verify and measure AMD SEV-SNP evidence.
+//! `sev`: inspect, verify and measure AMD SEV-SNP evidence, and request it inside a guest.
 
 use std::process::ExitCode;
 
@@ -33,6 +33,8 @@ enum Command {
     /// Build AMD KDS URLs.
     #[command(subcommand)]
     Kds(cmd::kds::KdsCmd),
+    /// Inside an SNP guest: reports, certificates and derived keys.
+    Guest(cmd::guest::GuestCmd),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +53,6 @@ fn main() -> ExitCode {
         Command::KeyDigest(c) => cmd::measure::run_key_digest(c),
         Command::Verify(c) => cmd::verify::run(c),
         Command::Kds(c) => cmd::kds::run(c),
+        Command::Guest(c) => cmd::guest::run(c),
     }
 }

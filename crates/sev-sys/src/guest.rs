@@ -1,26 +1,32 @@
-//! `/dev/sev-guest`: attestation reports and derived keys from inside an SNP guest.
+//! `/dev/sev-guest`: the guest-request ioctls, as a [`GuestTransport`].
+//!
+//! This is the only code that builds `struct snp_guest_request_ioctl` and
+//! `struct snp_ext_report_req` with user pointers. It checks every buffer against the size the
+//! kernel reads or writes before issuing the ioctl, and reports failures as the kernel left
+//! them (errno, `exitinfo2` when the driver wrote it). Interpreting the responses — header
+//! status, report size, the certificate-buffer resize protocol, retries — lives above the
+//! transport (the `snp-guest` crate), shared with simulators.
 
 use std::fs::File;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::path::Path;
 
 pub use sev_types::guest::DerivedKey;
-use sev_types::guest::ReportRspHeader;
-use sev_types::guest::key::KeyRsp;
-use sev_types::status::{ExitInfo2, VmmError};
-use zerocopy::FromZeros;
-use zeroize::{Zeroize, Zeroizing};
+use zerocopy::FromBytes;
 
-use crate::error::{Error, IoctlError};
+use crate::error::Error;
+use crate::guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 use crate::ioctls::raw;
 use crate::sev::open_device;
-use crate::traits::{CERTS_PAGE_SIZE, ExtReport, ext_report_sized};
+use crate::traits::CERTS_PAGE_SIZE;
 use crate::uapi::*;
 
 /// An open `/dev/sev-guest`.
 ///
 /// Note the driver's behaviour: any failure other than the VMM's `INVALID_LEN` wipes the VMPCK,
-/// after which every request fails with `ENOTTY` until the guest reboots.
+/// after which every request fails with `ENOTTY` until the guest reboots. Argument errors this
+/// type detects itself (wrong buffer sizes) are reported as `EINVAL` without calling the
+/// kernel, so they never cost the VMPCK.
 #[derive(Debug)]
 pub struct SevGuestDevice {
     file: File,
@@ -46,147 +52,112 @@ impl SevGuestDevice {
     pub fn from_file(file: File) -> Self {
         Self { file }
     }
+}
 
-    /// `SNP_GET_REPORT`: an attestation report with `user_data` in REPORT_DATA, at `vmpl`.
-    pub fn get_report(&self, user_data: &[u8; SNP_REPORT_USER_DATA_SIZE], vmpl: u32) -> Result<Vec<u8>, Error> {
-        const OP: &str = "SNP_GET_REPORT";
-        let mut req = SnpReportReq::new(*user_data, vmpl);
-        let mut resp = Box::new(SnpReportResp::new_zeroed());
-        let mut arg = SnpGuestRequestIoctl::new(&raw mut req as u64, &raw mut *resp as u64);
-        // SAFETY: `arg.req_data` points at `req` (96 bytes, read by the kernel) and
-        // `arg.resp_data` at the boxed 4000-byte `resp` (written); both outlive the call.
-        let r = unsafe { raw::snp_get_report(self.file.as_raw_fd(), &mut arg) };
-        check_guest(OP, r, &arg)?;
-        report_from_response(OP, &resp.data)
+/// An argument error detected before the ioctl: `EINVAL`, no `exitinfo2`.
+const fn einval() -> TransportError {
+    TransportError {
+        errno: libc::EINVAL,
+        exit_info2: None,
     }
+}
 
-    /// `SNP_GET_DERIVED_KEY`: a key derived from a PSP root key (wiped on drop). The response
-    /// buffer is wiped too. Build the request from `sev_types::guest::key::KeyReqV1` with
-    /// `SnpDerivedKeyReq::from`.
-    pub fn get_derived_key(&self, request: &SnpDerivedKeyReq) -> Result<DerivedKey, Error> {
-        const OP: &str = "SNP_GET_DERIVED_KEY";
-        let mut req = *request;
-        let mut resp = Zeroizing::new(SnpDerivedKeyResp::new_zeroed());
-        let mut arg = SnpGuestRequestIoctl::new(&raw mut req as u64, &raw mut *resp as u64);
-        // SAFETY: `req_data` points at `req` (32 bytes, read) and `resp_data` at `resp`
-        // (64 bytes, written); both live on this frame across the call.
-        let r = unsafe { raw::snp_get_derived_key(self.file.as_raw_fd(), &mut arg) };
-        check_guest(OP, r, &arg)?;
-        let (rsp, _) = KeyRsp::from_prefix(&resp.data).map_err(|e| malformed(OP, e))?;
-        if !rsp.status().is_success() {
-            return Err(Error::ResponseStatus {
-                op: OP,
-                status: rsp.status(),
-            });
-        }
-        let key = DerivedKey::from_response(&resp.data).map_err(|e| malformed(OP, e));
-        resp.zeroize();
-        key
+/// The failure of an issued ioctl: the errno, and `exitinfo2` only when the driver copied the
+/// argument back (it does so only when `exitinfo2` is non-zero; the caller zeroed it).
+fn failure(errno: nix::errno::Errno, arg: &SnpGuestRequestIoctl) -> TransportError {
+    TransportError {
+        errno: errno as i32,
+        exit_info2: (arg.exitinfo2 != 0).then_some(arg.exitinfo2),
     }
+}
 
-    /// `SNP_GET_EXT_REPORT` with a caller buffer for the certificate table (`certs.len()` must
-    /// be a page multiple, at most 16 KiB; empty asks for no certificates).
+impl GuestTransport for SevGuestDevice {
+    /// Issues one `/dev/sev-guest` ioctl.
     ///
-    /// Returns the report; `certs` holds the certificate table the host wrote (parse it with
-    /// `sev_types::guest::CertTable`). If the buffer is too small, the VMM answers
-    /// `INVALID_LEN` and the kernel reports the size needed: that is
-    /// [`Error::CertsBufferTooSmall`] (no VMPCK is lost in that case).
-    pub fn get_ext_report_into(
-        &self,
-        user_data: &[u8; SNP_REPORT_USER_DATA_SIZE],
-        vmpl: u32,
-        certs: &mut [u8],
-    ) -> Result<Vec<u8>, Error> {
-        const OP: &str = "SNP_GET_EXT_REPORT";
-        if !certs.len().is_multiple_of(CERTS_PAGE_SIZE) || certs.len() > SEV_FW_BLOB_MAX_SIZE {
-            return Err(Error::InvalidArgument {
-                op: OP,
-                reason: format!(
-                    "certificate buffer must be a multiple of {CERTS_PAGE_SIZE} bytes and at most {SEV_FW_BLOB_MAX_SIZE}, got {}",
-                    certs.len()
-                ),
-            });
-        }
-        let given = certs.len() as u32;
-        let mut req = SnpExtReportReq {
-            data: SnpReportReq::new(*user_data, vmpl),
-            certs_address: if certs.is_empty() { 0 } else { certs.as_mut_ptr() as u64 },
-            certs_len: given,
-            _pad: 0,
-        };
-        let mut resp = Box::new(SnpReportResp::new_zeroed());
-        let mut arg = SnpGuestRequestIoctl::new(&raw mut req as u64, &raw mut *resp as u64);
-        // SAFETY: `req_data` points at `req` (112 bytes, read, and `certs_len` written back);
-        // `req.certs_address`/`certs_len` describe the borrowed `certs` slice (written);
-        // `resp_data` points at the boxed 4000-byte `resp` (written). All outlive the call.
-        let r = unsafe { raw::snp_get_ext_report(self.file.as_raw_fd(), &mut arg) };
-        if let Err(e) = check_guest(OP, r, &arg) {
-            if let Error::Ioctl(ioctl) = e {
-                if ioctl.vmm == Some(VmmError::InvalidLength) {
-                    return Err(Error::CertsBufferTooSmall {
-                        needed: req.certs_len,
-                        given,
-                        ioctl,
-                    });
+    /// `req` must be exactly the kernel's request struct (96 bytes of `struct snp_report_req`
+    /// for reports and extended reports, 32 bytes of `struct snp_derived_key_req` for keys);
+    /// `resp` at least the kernel's response size (4000 bytes, 64 for keys). For
+    /// [`GuestCommand::ExtReport`], `certs` (if any) must be a page multiple of at most 16 KiB;
+    /// `certs_len` is sent as `buf.len()` whatever `len` says, and `len` is set to the value
+    /// the kernel left in `certs_len` (the size needed after a VMM `INVALID_LEN`). Anything
+    /// else is `EINVAL` without a kernel call.
+    fn guest_request(
+        &mut self,
+        cmd: GuestCommand,
+        msg_version: u8,
+        req: &[u8],
+        resp: &mut [u8],
+        certs: Option<&mut CertsBuffer<'_>>,
+    ) -> Result<(), TransportError> {
+        let fd = self.file.as_raw_fd();
+        match cmd {
+            GuestCommand::Report => {
+                if certs.is_some() {
+                    return Err(einval());
                 }
+                let resp = resp.get_mut(..SNP_REPORT_RESP_SIZE).ok_or_else(einval)?;
+                // A copy in the aligned kernel struct: the kernel reads exactly these bytes.
+                let mut report_req = SnpReportReq::read_from_bytes(req).map_err(|_| einval())?;
+                let mut arg = SnpGuestRequestIoctl::new(&raw mut report_req as u64, resp.as_mut_ptr() as u64);
+                arg.msg_version = msg_version;
+                arg.exitinfo2 = 0;
+                // SAFETY: `req_data` points at `report_req` (96 bytes, read by the kernel),
+                // `resp_data` at `resp`, checked above to be exactly the 4000 bytes the kernel
+                // writes (`struct snp_report_resp` has alignment 1). Both outlive the call.
+                let r = unsafe { raw::snp_get_report(fd, &mut arg) };
+                r.map(drop).map_err(|e| failure(e, &arg))
             }
-            return Err(e);
+            GuestCommand::DerivedKey => {
+                if certs.is_some() {
+                    return Err(einval());
+                }
+                let resp = resp.get_mut(..SNP_DERIVED_KEY_RESP_SIZE).ok_or_else(einval)?;
+                let mut key_req = SnpDerivedKeyReq::read_from_bytes(req).map_err(|_| einval())?;
+                let mut arg = SnpGuestRequestIoctl::new(&raw mut key_req as u64, resp.as_mut_ptr() as u64);
+                arg.msg_version = msg_version;
+                arg.exitinfo2 = 0;
+                // SAFETY: `req_data` points at `key_req` (32 bytes, read), `resp_data` at
+                // `resp`, checked to be the 64 bytes the kernel writes (alignment 1). Both
+                // outlive the call.
+                let r = unsafe { raw::snp_get_derived_key(fd, &mut arg) };
+                r.map(drop).map_err(|e| failure(e, &arg))
+            }
+            GuestCommand::ExtReport => {
+                let resp = resp.get_mut(..SNP_REPORT_RESP_SIZE).ok_or_else(einval)?;
+                let data = SnpReportReq::read_from_bytes(req).map_err(|_| einval())?;
+                let mut certs = certs;
+                let (certs_address, certs_len) = match certs.as_deref_mut() {
+                    None => (0u64, 0u32),
+                    Some(c) => {
+                        let len = c.buf.len();
+                        if !len.is_multiple_of(CERTS_PAGE_SIZE) || len > SEV_FW_BLOB_MAX_SIZE {
+                            return Err(einval());
+                        }
+                        let address = if len == 0 { 0 } else { c.buf.as_mut_ptr() as u64 };
+                        // Cannot truncate: at most 16 KiB, checked above.
+                        (address, len as u32)
+                    }
+                };
+                let mut ext = SnpExtReportReq {
+                    data,
+                    certs_address,
+                    certs_len,
+                    _pad: 0,
+                };
+                let mut arg = SnpGuestRequestIoctl::new(&raw mut ext as u64, resp.as_mut_ptr() as u64);
+                arg.msg_version = msg_version;
+                arg.exitinfo2 = 0;
+                // SAFETY: `req_data` points at `ext` (112 bytes, read; `certs_len` written back);
+                // `ext.certs_address`/`certs_len` describe exactly the mutably borrowed
+                // `certs.buf` (or are 0/0), which the kernel writes; `resp_data` points at
+                // `resp`, checked to be the 4000 bytes the kernel writes. All outlive the call.
+                let r = unsafe { raw::snp_get_ext_report(fd, &mut arg) };
+                if let Some(c) = certs {
+                    c.len = ext.certs_len;
+                }
+                r.map(drop).map_err(|e| failure(e, &arg))
+            }
         }
-        report_from_response(OP, &resp.data)
-    }
-
-    /// `SNP_GET_EXT_REPORT`, sizing the certificate buffer automatically: asks with no buffer,
-    /// and if the host has certificates (VMM `INVALID_LEN` with the needed size) asks again with
-    /// a buffer of that size. The certificate buffer is returned as the host filled it (table,
-    /// certificates, zero tail); parse it with `sev_types::guest::CertTable`.
-    pub fn get_ext_report(&self, user_data: &[u8; SNP_REPORT_USER_DATA_SIZE], vmpl: u32) -> Result<ExtReport, Error> {
-        ext_report_sized(|certs| self.get_ext_report_into(user_data, vmpl, certs))
-    }
-}
-
-/// Maps a guest-request ioctl result: errno kept; `exitinfo2` decoded unless the driver left its
-/// "no answer" preset (0xff) in place.
-fn check_guest(op: &'static str, r: nix::Result<libc::c_int>, arg: &SnpGuestRequestIoctl) -> Result<(), Error> {
-    let errno = match r {
-        Ok(_) => return Ok(()),
-        Err(errno) => errno as i32,
-    };
-    let info = arg.exit_info2();
-    let mut e = IoctlError::new(op, errno);
-    if info != ExitInfo2::NO_ANSWER {
-        e = e.with_firmware_status(arg.fw_error()).with_vmm_error(info.vmm_error());
-    }
-    Err(e.into())
-}
-
-fn malformed(op: &'static str, e: sev_types::ParseError) -> Error {
-    Error::MalformedResponse {
-        op,
-        reason: e.to_string(),
-    }
-}
-
-/// The report following the MSG_REPORT_RSP header, `report_size` bytes long (not forced to the
-/// current 0x4A0, so newer report versions pass through; parse them with
-/// `sev_types::report::Report::from_bytes`).
-fn report_from_response(op: &'static str, data: &[u8; SNP_REPORT_RESP_SIZE]) -> Result<Vec<u8>, Error> {
-    let (hdr, rest) = ReportRspHeader::from_prefix(data).map_err(|e| malformed(op, e))?;
-    if !hdr.status().is_success() {
-        return Err(Error::ResponseStatus {
-            op,
-            status: hdr.status(),
-        });
-    }
-    let size = hdr.report_size() as usize;
-    match rest.get(..size) {
-        Some(report) => Ok(report.to_vec()),
-        None => Err(Error::MalformedResponse {
-            op,
-            reason: format!(
-                "response header claims a {size}-byte report, at most {} fit",
-                rest.len()
-            ),
-        }),
     }
 }
 
@@ -199,28 +170,66 @@ impl AsFd for SevGuestDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sev_types::status::FirmwareStatus;
+
+    fn null_device() -> SevGuestDevice {
+        SevGuestDevice::from_file(File::open("/dev/null").unwrap())
+    }
 
     #[test]
-    fn report_header_bounds_are_checked() {
-        let mut data = [0u8; SNP_REPORT_RESP_SIZE];
-        data[4..8].copy_from_slice(&0x4A0u32.to_le_bytes());
-        data[32] = 2;
-        let r = report_from_response("t", &data).unwrap();
-        assert_eq!(r.len(), 0x4A0);
-        assert_eq!(r[0], 2);
-        data[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(
-            report_from_response("t", &data),
-            Err(Error::MalformedResponse { .. })
-        ));
-        data[0] = 0x16;
-        assert!(matches!(
-            report_from_response("t", &data),
-            Err(Error::ResponseStatus {
-                status: FirmwareStatus::InvalidParam,
-                ..
-            })
-        ));
+    fn wrong_sizes_are_einval_without_a_kernel_call() {
+        let mut dev = null_device();
+        let mut resp = [0u8; SNP_REPORT_RESP_SIZE];
+        let mut small = [0u8; 63];
+        let cases: [(GuestCommand, &[u8], &mut [u8]); 3] = [
+            (GuestCommand::Report, &[0u8; 95], &mut resp[..]),
+            (GuestCommand::DerivedKey, &[0u8; 40], &mut small[..]),
+            (GuestCommand::ExtReport, &[0u8; 112], &mut [0u8; 10][..]),
+        ];
+        for (cmd, req, resp) in cases {
+            assert_eq!(dev.guest_request(cmd, 1, req, resp, None), Err(einval()), "{cmd:?}");
+        }
+        let mut resp = [0u8; SNP_REPORT_RESP_SIZE];
+        for len in [1usize, 4095, 4097, SEV_FW_BLOB_MAX_SIZE + 4096] {
+            let mut buf = vec![0u8; len];
+            let mut c = CertsBuffer { buf: &mut buf, len: 0 };
+            assert_eq!(
+                dev.guest_request(GuestCommand::ExtReport, 1, &[0; 96], &mut resp, Some(&mut c)),
+                Err(einval()),
+                "len {len}"
+            );
+        }
+        let mut buf = vec![0u8; 4096];
+        let mut c = CertsBuffer { buf: &mut buf, len: 0 };
+        assert_eq!(
+            dev.guest_request(GuestCommand::Report, 1, &[0; 96], &mut resp, Some(&mut c)),
+            Err(einval())
+        );
+    }
+
+    /// On a wrong fd the kernel answers ENOTTY without copying the argument back: the zeroed
+    /// `exitinfo2` stays zero, so none is reported.
+    #[test]
+    fn wrong_fd_keeps_errno_and_reports_no_exitinfo2() {
+        let mut dev = null_device();
+        let mut resp = [0u8; SNP_REPORT_RESP_SIZE];
+        let enotty = Err(TransportError {
+            errno: libc::ENOTTY,
+            exit_info2: None,
+        });
+        assert_eq!(
+            dev.guest_request(GuestCommand::Report, 1, &[0; 96], &mut resp, None),
+            enotty
+        );
+        assert_eq!(
+            dev.guest_request(GuestCommand::DerivedKey, 1, &[0; 32], &mut resp[..64], None),
+            enotty
+        );
+        let mut buf = vec![0u8; 4096];
+        let mut c = CertsBuffer { buf: &mut buf, len: 0 };
+        assert_eq!(
+            dev.guest_request(GuestCommand::ExtReport, 2, &[0; 96], &mut resp, Some(&mut c)),
+            enotty
+        );
+        assert_eq!(c.len, 4096, "certs_len is sent as the buffer length");
     }
 }

@@ -3,11 +3,13 @@
 //! * [`uapi`]: `#[repr(C)]` copies of every kernel structure and constant, layout-asserted.
 //! * [`ioctls`]: every ioctl request number, in one file.
 //! * [`SevDevice`]: `/dev/sev` platform commands (`SEV_ISSUE_CMD`).
-//! * [`SevGuestDevice`]: `/dev/sev-guest` attestation reports and derived keys.
+//! * [`SevGuestDevice`]: `/dev/sev-guest`, as a [`GuestTransport`] (the guest-request ioctls;
+//!   reports and derived keys are built on it by `snp-guest`).
 //! * [`SevVm`] and [`KvmHost`]: KVM's SEV interface on a VM fd (`KVM_MEMORY_ENCRYPT_OP`,
 //!   guest_memfd, memory attributes) and SEV capabilities of `/dev/kvm`.
-//! * [`traits`]: the seam (`PlatformDevice`, `LaunchDevice`, `GuestDevice`) that lets a
-//!   simulator stand in for the real devices; implemented here for the real ones.
+//! * [`traits`] and [`guest_transport`]: the seams (`PlatformDevice`, `LaunchDevice`,
+//!   `GuestTransport`) that let a simulator stand in for the real devices; implemented here
+//!   for the real ones.
 //!
 //! Every failure keeps its errno ([`IoctlError`]) together with the firmware status the kernel
 //! reported ([`sev_types::status::FirmwareStatus`]); a missing device node is
@@ -45,6 +47,7 @@ mod sev;
 pub use error::{Error, IoctlError};
 #[cfg(target_os = "linux")]
 pub use guest::{DerivedKey, SevGuestDevice};
+pub use guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 #[cfg(target_os = "linux")]
 pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
 /// The kvm-ioctls version this crate's KVM wrappers borrow from (`Kvm`, `VmFd`).
@@ -52,6 +55,4 @@ pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
 pub use kvm_ioctls;
 #[cfg(target_os = "linux")]
 pub use sev::{PdhCertExport, SevDevice};
-pub use guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
-pub use traits::ExtReport;
 pub use tsm_fs::{StdTsmFs, TsmFs};

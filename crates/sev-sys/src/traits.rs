@@ -2,8 +2,8 @@
 //!
 //! Code above this seam (host tooling, guest attestation) is written against these traits, so a
 //! simulator can stand in for the real devices in tests on any machine. The real Linux devices
-//! implement them ([`crate::SevDevice`], [`crate::SevGuestDevice`], [`crate::SevVm`]); the
-//! traits themselves compile on every OS.
+//! implement them ([`crate::SevDevice`], [`crate::SevVm`]; `/dev/sev-guest`'s seam is
+//! [`crate::GuestTransport`]); the traits themselves compile on every OS.
 //!
 //! ```
 //! use sev_sys::traits::PlatformDevice;
@@ -15,51 +15,14 @@
 //! }
 //! ```
 
-use sev_types::guest::{DerivedKey, VlekHashstick};
+use sev_types::guest::VlekHashstick;
 use sev_types::platform::{SevUserDataStatus, SnpConfig, SnpPlatformStatus};
 
 use crate::error::Error;
-use crate::uapi::{
-    KvmSevGuestStatus, KvmSevInit, KvmSevSnpLaunchStart, SEV_FW_BLOB_MAX_SIZE, SNP_REPORT_USER_DATA_SIZE,
-    SnpDerivedKeyReq,
-};
+use crate::uapi::{KvmSevGuestStatus, KvmSevInit, KvmSevSnpLaunchStart};
 
 /// Granularity of the extended report's certificate buffer (guest pages).
 pub const CERTS_PAGE_SIZE: usize = 4096;
-
-/// The result of `SNP_GET_EXT_REPORT`: the report and the host-supplied certificate table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtReport {
-    /// The attestation report bytes (parse with `sev_types::report::Report::from_bytes`).
-    pub report: Vec<u8>,
-    /// The certificate buffer as the host filled it (GHCB table, certificates, zero tail);
-    /// empty if the host supplied none.
-    pub certs: Vec<u8>,
-}
-
-/// Runs an extended report request, growing the certificate buffer to the size the host
-/// reports through [`Error::CertsBufferTooSmall`] (page-rounded, at most
-/// [`SEV_FW_BLOB_MAX_SIZE`]).
-pub(crate) fn ext_report_sized(
-    mut attempt: impl FnMut(&mut [u8]) -> Result<Vec<u8>, Error>,
-) -> Result<ExtReport, Error> {
-    let mut certs = Vec::new();
-    for _ in 0..3 {
-        match attempt(&mut certs) {
-            Ok(report) => return Ok(ExtReport { report, certs }),
-            Err(Error::CertsBufferTooSmall { needed, .. })
-                if (needed as usize) > certs.len() && (needed as usize) <= SEV_FW_BLOB_MAX_SIZE =>
-            {
-                certs = vec![0u8; (needed as usize).next_multiple_of(CERTS_PAGE_SIZE)];
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Err(Error::MalformedResponse {
-        op: "SNP_GET_EXT_REPORT",
-        reason: "the host kept asking for a larger certificate buffer".into(),
-    })
-}
 
 /// `/dev/sev`: platform commands.
 pub trait PlatformDevice {
@@ -89,26 +52,9 @@ pub trait PlatformDevice {
     fn snp_vlek_load(&mut self, hashstick: &VlekHashstick) -> Result<(), Error>;
 }
 
-/// `/dev/sev-guest`: guest requests.
-pub trait GuestDevice {
-    /// `SNP_GET_REPORT`: the report bytes.
-    fn get_report(&mut self, user_data: &[u8; SNP_REPORT_USER_DATA_SIZE], vmpl: u32) -> Result<Vec<u8>, Error>;
-    /// `SNP_GET_EXT_REPORT` with a caller buffer; [`Error::CertsBufferTooSmall`] carries the
-    /// size needed.
-    fn get_ext_report_into(
-        &mut self,
-        user_data: &[u8; SNP_REPORT_USER_DATA_SIZE],
-        vmpl: u32,
-        certs: &mut [u8],
-    ) -> Result<Vec<u8>, Error>;
-    /// `SNP_GET_EXT_REPORT`, sizing the certificate buffer from the host's `INVALID_LEN`
-    /// answer (at most two round trips normally; gives up after three).
-    fn get_ext_report(&mut self, user_data: &[u8; SNP_REPORT_USER_DATA_SIZE], vmpl: u32) -> Result<ExtReport, Error> {
-        ext_report_sized(|certs| self.get_ext_report_into(user_data, vmpl, certs))
-    }
-    /// `SNP_GET_DERIVED_KEY`: the 32-byte key, wiped on drop.
-    fn get_derived_key(&mut self, request: &SnpDerivedKeyReq) -> Result<DerivedKey, Error>;
-}
+// `/dev/sev-guest` has no trait here: its seam is [`crate::GuestTransport`] (one call per
+// ioctl, payloads as bytes), implemented by [`crate::SevGuestDevice`]; report, extended
+// report and derived-key logic is written once above it (the `snp-guest` crate).
 
 /// KVM's SEV commands on one VM (`KVM_MEMORY_ENCRYPT_OP` and guest_memfd plumbing).
 pub trait LaunchDevice {
@@ -154,7 +100,7 @@ pub trait LaunchDevice {
 #[cfg(target_os = "linux")]
 mod linux {
     use super::*;
-    use crate::{SevDevice, SevGuestDevice, SevVm, SnpLaunchFinish};
+    use crate::{SevDevice, SevVm, SnpLaunchFinish};
 
     impl PlatformDevice for SevDevice {
         fn platform_status(&mut self) -> Result<SevUserDataStatus, Error> {
@@ -192,23 +138,6 @@ mod linux {
         }
         fn snp_vlek_load(&mut self, hashstick: &VlekHashstick) -> Result<(), Error> {
             SevDevice::snp_vlek_load(self, hashstick)
-        }
-    }
-
-    impl GuestDevice for SevGuestDevice {
-        fn get_report(&mut self, user_data: &[u8; SNP_REPORT_USER_DATA_SIZE], vmpl: u32) -> Result<Vec<u8>, Error> {
-            SevGuestDevice::get_report(self, user_data, vmpl)
-        }
-        fn get_ext_report_into(
-            &mut self,
-            user_data: &[u8; SNP_REPORT_USER_DATA_SIZE],
-            vmpl: u32,
-            certs: &mut [u8],
-        ) -> Result<Vec<u8>, Error> {
-            SevGuestDevice::get_ext_report_into(self, user_data, vmpl, certs)
-        }
-        fn get_derived_key(&mut self, request: &SnpDerivedKeyReq) -> Result<DerivedKey, Error> {
-            SevGuestDevice::get_derived_key(self, request)
         }
     }
 

@@ -63,3 +63,34 @@ pub trait EvidenceSource {
     /// certificates when it has any.
     fn evidence(&mut self, user_data: &[u8; 64], vmpl: u32) -> Result<Evidence, Self::Error>;
 }
+
+#[cfg(feature = "verify")]
+impl Evidence {
+    /// The certificates and CRLs of the certificate table as a `sev-verify` bundle (empty when
+    /// the host supplied none). The table's limits and parsing rules are
+    /// [`sev_verify::snp::CertBundle::add_table`]'s.
+    pub fn cert_bundle(&self) -> Result<sev_verify::snp::CertBundle, sev_verify::snp::SnpError> {
+        if self.certs.is_empty() {
+            return Ok(sev_verify::snp::CertBundle::new());
+        }
+        let table = self.cert_table()?;
+        sev_verify::snp::CertBundle::from_table(&table)
+    }
+
+    /// Verifies the report with `verifier` at `now` (seconds since the Unix epoch): with the
+    /// certificate table when there is one (parsed under the verifier's relaxations),
+    /// otherwise with the certificates of the verifier's store and cache alone (a VCEK or VLEK
+    /// must then come from there).
+    pub fn verify(
+        &self,
+        verifier: &sev_verify::snp::Verifier,
+        now: u64,
+    ) -> Result<sev_verify::snp::VerifiedReport, sev_verify::snp::SnpError> {
+        let report = self.parsed_report()?;
+        if self.certs.is_empty() {
+            verifier.verify(&report, &sev_verify::snp::CertBundle::new(), now)
+        } else {
+            verifier.verify_table(&report, &self.cert_table()?, now)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod guest;
 pub mod kds;
 pub mod measure;
 pub mod report;

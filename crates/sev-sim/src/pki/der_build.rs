@@ -199,7 +199,10 @@ mod tests {
 
     #[test]
     fn times_switch_to_generalized_time_in_2050() {
-        assert_eq!(time(crate::TEST_TIME), [&[0x17, 13][..], b"251201000000Z"].concat());
+        assert_eq!(
+            time(crate::pki::TEST_TIME),
+            [&[0x17, 13][..], b"251201000000Z"].concat()
+        );
         assert_eq!(time(2_524_608_000), [&[0x18, 15][..], b"20500101000000Z"].concat());
     }
 

@@ -1,10 +1,11 @@
-//! Attestation reports built field by field and signed with a [`LeafKey`].
+//! TEST ONLY: attestation reports built field by field and signed with a [`LeafKey`] (a test
+//! key of the fake PKI, see [`crate::pki`]).
 
 use sev_types::Product;
 use sev_types::key_info::SigningKey;
 use sev_types::tcb::TcbVersion;
 
-use crate::keys::LeafKey;
+use crate::pki::LeafKey;
 
 /// The fields of a fake report. Unlisted fields stay zero; `patch` edits raw bytes after them.
 #[derive(Clone, Debug)]
@@ -29,7 +30,8 @@ pub struct ReportSpec {
     pub patch: Vec<(usize, Vec<u8>)>,
 }
 
-fn cpuid(product: Product) -> (u8, u8, u8) {
+/// CPUID family, model and stepping of a typical part of `product`.
+pub(crate) fn cpuid(product: Product) -> (u8, u8, u8) {
     match product {
         Product::Milan => (0x19, 0x01, 1),
         Product::Genoa => (0x19, 0x11, 1),

@@ -1,4 +1,5 @@
-//! The committed TEST ONLY keys (`keys/*.pem`, PKCS#8). Their private halves are public.
+//! The committed TEST ONLY keys (the crate's `keys/*.pem`, PKCS#8). Their private halves are
+//! public.
 
 use p384::ecdsa::signature::Signer as _;
 use p384::ecdsa::{Signature, SigningKey};
@@ -8,7 +9,7 @@ use sev_types::Product;
 
 macro_rules! key {
     ($file:literal) => {
-        include_str!(concat!("../keys/", $file))
+        include_str!(concat!("../../keys/", $file))
     };
 }
 
