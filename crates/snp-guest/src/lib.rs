@@ -27,6 +27,7 @@
 //! # Ok::<(), snp_guest::GuestError>(())
 //! ```
 
+pub mod auto;
 pub mod configfs;
 pub mod error;
 pub mod evidence;

@@ -12,6 +12,7 @@ use sev_sim::{GuestConfig, Sim};
 use sev_types::Product;
 use sev_types::TcbVersion;
 use sev_types::guest::{CertKind, GuestFieldSelect, KeyRequest, RootKeySelect};
+use snp_guest::auto::AutoSource;
 use snp_guest::configfs::{SEV_GUEST_PROVIDER, TsmClient, TsmProbe};
 use snp_guest::{DerivedKeyRequest, Evidence, GuestClient, Provider};
 
@@ -203,25 +204,11 @@ impl Backend {
                     GuestClient::new(sim).with_provider(Provider::Other("sev-sim".into())),
                 )))
             }
-            Device::Auto => {
-                let mut client = TsmClient::at(&cmd.configfs_root);
-                let probe = client.probe();
-                let configfs_why = match (&probe.problem, probe.provider.as_deref()) {
-                    (None, Some(SEV_GUEST_PROVIDER)) => return Ok(Backend::Configfs(client, probe.privlevel_floor)),
-                    (None, other) => format!("provider is {other:?}, not {SEV_GUEST_PROVIDER:?}"),
-                    (Some(p), _) => p.to_string(),
-                };
-                match GuestClient::open_path(&cmd.guest_device) {
-                    Ok(c) => Ok(Backend::Ioctl(c)),
-                    Err(e) => bail!(
-                        "no SEV-SNP guest interface: configfs-tsm at {}: {configfs_why}; {}: {e} ({}). \
-                         Outside a guest, try --device sim",
-                        cmd.configfs_root.display(),
-                        cmd.guest_device.display(),
-                        e.diagnosis()
-                    ),
-                }
-            }
+            Device::Auto => match snp_guest::auto::open_auto_at(&cmd.configfs_root, &cmd.guest_device) {
+                Ok(AutoSource::Configfs(c, floor)) => Ok(Backend::Configfs(c, Some(floor))),
+                Ok(AutoSource::Ioctl(c)) => Ok(Backend::Ioctl(c)),
+                Err(e) => bail!("{e}. Outside a guest, try --device sim"),
+            },
         }
     }
 
