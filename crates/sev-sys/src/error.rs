@@ -110,17 +110,6 @@ pub enum Error {
         /// The command that was attempted.
         op: &'static str,
     },
-    /// `SNP_GET_EXT_REPORT`: the certificate buffer is too small (VMM `INVALID_LEN`); the kernel
-    /// reported the size needed.
-    #[error("certificate buffer too small: {needed} bytes needed, {given} given")]
-    CertsBufferTooSmall {
-        /// Bytes needed (a page multiple).
-        needed: u32,
-        /// Bytes given.
-        given: u32,
-        /// The underlying ioctl error (errno `EIO`, VMM error `INVALID_LEN`).
-        ioctl: IoctlError,
-    },
     /// A caller-supplied argument was rejected before calling the kernel.
     #[error("invalid argument for {op}: {reason}")]
     InvalidArgument {
@@ -154,7 +143,7 @@ impl Error {
     /// The errno of the failure, where there was one.
     pub fn errno(&self) -> Option<i32> {
         match self {
-            Error::Ioctl(e) | Error::CertsBufferTooSmall { ioctl: e, .. } => Some(e.errno),
+            Error::Ioctl(e) => Some(e.errno),
             Error::Open { source, .. } => source.raw_os_error(),
             Error::DeviceAbsent { .. } => Some(libc::ENOENT),
             Error::SevUnsupported { .. } => Some(libc::ENOTTY),
@@ -165,7 +154,7 @@ impl Error {
     /// The firmware status of the failure, where there was one.
     pub fn firmware_status(&self) -> Option<FirmwareStatus> {
         match self {
-            Error::Ioctl(e) | Error::CertsBufferTooSmall { ioctl: e, .. } => e.fw,
+            Error::Ioctl(e) => e.fw,
             Error::ResponseStatus { status, .. } => Some(*status),
             _ => None,
         }

@@ -283,6 +283,34 @@ fn a_pinned_ark_is_preferred_only_when_asked() {
     // Real chains still verify with the preference set (no pinned Genoa ARK: the built-in one).
     let (_, genoa_vcek) = real("snp/genoa/routex-v5");
     verify_chain(&provider, &store, &[&genoa_vcek], None, NOW, None).unwrap();
+    // A real Milan VCEK takes the built-in ASK from the store, so its chain ends in the ARK that
+    // signed that ASK — the built-in one — although a pinned Milan ARK is preferred.
+    let (_, milan_vcek) = real(GOSEV);
+    let chain = verify_chain(&provider, &store, &[&milan_vcek], None, NOW, None).unwrap();
+    assert_ne!(chain.ark().der(), pki.ark());
+}
+
+#[test]
+fn pinned_roots_can_be_parsed_under_relaxations() {
+    use sev_testing::der_build::{SHA256, pss_alg};
+    let provider = default_provider();
+    let pki = FakePki::new(Product::Genoa);
+    let mut spec = pki.ark_spec();
+    spec.tbs_alg = pss_alg(SHA256, SHA256, 32);
+    spec.outer_alg = spec.tbs_alg.clone();
+    let sha256_ark = pki.issue(&spec);
+    let err = TrustStore::pinned(&provider, &[&sha256_ark], &[]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MalformedCertificate, "{err}");
+    let relax = Relaxations {
+        pss_parameters: true,
+        ..Relaxations::STRICT
+    };
+    let store = TrustStore::pinned_with(&provider, &[&sha256_ark], &[], &relax).unwrap();
+    assert_eq!(store.arks().len(), 1);
+    let store = TrustStore::builtin(&provider)
+        .with_pinned_arks_relaxed(&provider, &[&sha256_ark], &relax)
+        .unwrap();
+    assert_eq!(store.arks().len(), 4);
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn assemble(
     let ark = match take_role(&mut certs, Role::Ark)? {
         Some(c) => c,
         None => store
-            .ark_for(intermediate.product())
+            .ark_for_intermediate(&intermediate)
             .cloned()
             .ok_or(SnpError::MissingCertificate(Role::Ark))?,
     };

@@ -8,6 +8,7 @@ use sev_types::Product;
 use super::cert::AmdCert;
 use super::error::SnpError;
 use super::role::Role;
+use super::strict::Relaxations;
 use crate::crypto::CryptoProvider;
 
 /// Built-in data from this crate's own `data/` directory (byte-identical copies of the
@@ -113,8 +114,19 @@ impl TrustStore {
     /// built in. Every certificate must parse; ARKs must classify as ARK, intermediates as
     /// ASK or ASVK.
     pub fn pinned(provider: &CryptoProvider, arks: &[&[u8]], intermediates: &[&[u8]]) -> Result<Self, SnpError> {
+        Self::pinned_with(provider, arks, intermediates, &Relaxations::STRICT)
+    }
+
+    /// [`TrustStore::pinned`], parsing the certificates under `relax` (for test PKIs that use,
+    /// say, SHA-256 RSASSA-PSS with [`Relaxations::pss_parameters`]).
+    pub fn pinned_with(
+        provider: &CryptoProvider,
+        arks: &[&[u8]],
+        intermediates: &[&[u8]],
+        relax: &Relaxations,
+    ) -> Result<Self, SnpError> {
         let parse = |der: &&[u8], ok: &[Role]| {
-            let c = AmdCert::from_der(der)?;
+            let c = AmdCert::from_der_with(der, relax)?;
             if ok.contains(&c.role()) {
                 Ok(c)
             } else {
@@ -138,7 +150,17 @@ impl TrustStore {
 
     /// Adds caller-pinned ARKs (DER) to this store.
     pub fn with_pinned_arks(self, provider: &CryptoProvider, arks: &[&[u8]]) -> Result<Self, SnpError> {
-        let mut extra = Self::pinned(provider, arks, &[])?;
+        self.with_pinned_arks_relaxed(provider, arks, &Relaxations::STRICT)
+    }
+
+    /// [`TrustStore::with_pinned_arks`], parsing the ARKs under `relax`.
+    pub fn with_pinned_arks_relaxed(
+        self,
+        provider: &CryptoProvider,
+        arks: &[&[u8]],
+        relax: &Relaxations,
+    ) -> Result<Self, SnpError> {
+        let mut extra = Self::pinned_with(provider, arks, &[], relax)?;
         let mut all = self.arks;
         let mut pinned = self.pinned;
         pinned.append(&mut extra.pinned);
@@ -242,6 +264,22 @@ impl TrustStore {
             .find(|(_, pinned)| **pinned == self.prefer_pinned)
             .map(|(c, _)| c)
             .or(first)
+    }
+
+    /// The trusted ARK to complete a chain whose intermediate is `intermediate`: for an
+    /// intermediate of this store, the ARK whose signature over it the store verified;
+    /// otherwise [`TrustStore::ark_for`] its product.
+    pub fn ark_for_intermediate(&self, intermediate: &AmdCert) -> Option<&AmdCert> {
+        let signer = self
+            .intermediates
+            .iter()
+            .zip(&self.int_ok)
+            .find(|(i, _)| i.der() == intermediate.der())
+            .and_then(|(_, ok)| *ok);
+        match signer {
+            Some(a) => self.arks.get(a),
+            None => self.ark_for(intermediate.product()),
+        }
     }
 
     /// A stored intermediate of `role` for `product`'s KDS product, if any.

@@ -352,7 +352,7 @@ fn common_inputs(c: &CommonArgs, provider: &CryptoProvider, bundle: &mut CertBun
             }
         };
         let refs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
-        store = match store.with_pinned_arks(provider, &refs) {
+        store = match store.with_pinned_arks_relaxed(provider, &refs, &relax) {
             Ok(s) => s.prefer_pinned(),
             Err(e) => {
                 run.fail("roots", 1, format!("--ark: {e}"));
