@@ -3,19 +3,7 @@
 use sev_sys::{GuestCommand, TransportError};
 use sev_types::status::{ExitInfo2, FirmwareStatus, VmmError};
 
-/// Linux errno values (x86-64) that `/dev/sev-guest` answers with.
-pub mod errno {
-    /// I/O error: the guest request failed (firmware or hypervisor error in `exitinfo2`).
-    pub const EIO: i32 = 5;
-    /// Try again.
-    pub const EAGAIN: i32 = 11;
-    /// Invalid argument (`msg_version` 0, malformed request, bad certificate buffer).
-    pub const EINVAL: i32 = 22;
-    /// Inappropriate ioctl: the VMPCK was wiped after an earlier failure.
-    pub const ENOTTY: i32 = 25;
-    /// Timed out: the host stayed busy (VMM BUSY) for too long.
-    pub const ETIMEDOUT: i32 = 110;
-}
+use crate::errno;
 
 /// How one injected request fails. Build with [`Fault::firmware`], [`Fault::vmm`],
 /// [`Fault::errno`] or [`Fault::response_status`], combine with the `with_*` methods.

@@ -26,6 +26,7 @@
 mod config;
 mod derive;
 mod engine;
+pub mod errno;
 mod error;
 mod fault;
 pub mod pki;
@@ -36,4 +37,4 @@ pub mod tsm;
 pub use config::{Endorser, GuestConfig};
 pub use engine::Sim;
 pub use error::SimError;
-pub use fault::{Fault, errno};
+pub use fault::Fault;

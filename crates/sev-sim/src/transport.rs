@@ -10,29 +10,24 @@
 //! refuses (VMPL rule, reserved bits, unavailable key) succeed at the ioctl level with the
 //! refusal in the response header's STATUS, as real firmware does.
 
+use sev_sys::traits::CERTS_PAGE_SIZE;
+use sev_sys::uapi::tsm::SEV_FW_BLOB_MAX_SIZE;
 use sev_sys::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
-use sev_types::guest::key::{KeyReqV1, KeyReqV2};
-use sev_types::guest::report::{RSP_HEADER_LEN, RSP_LEN};
+use sev_types::guest::key::{self, KeyReqV1, KeyReqV2};
+use sev_types::guest::report::{self, RSP_HEADER_LEN, RSP_LEN};
 use sev_types::guest::{KeyRequest, ReportReq};
 use sev_types::report::REPORT_LEN;
 use sev_types::status::{ExitInfo2, FirmwareStatus, VmmError};
 
 use crate::engine::Sim;
+use crate::errno;
 use crate::error::SimError;
-use crate::fault::{Fault, errno};
+use crate::fault::Fault;
 
-/// Size of `struct snp_report_req`.
-const REPORT_REQ_LEN: usize = 96;
-/// Size of `struct snp_derived_key_req` (MSG_KEY_REQ version 1).
-const KEY_REQ_V1_LEN: usize = 32;
-/// Size of MSG_KEY_REQ version 2 (accepted too, for callers that pass it through).
-const KEY_REQ_V2_LEN: usize = 40;
-/// Size of `struct snp_derived_key_resp`.
-const KEY_RSP_LEN: usize = 64;
 /// The largest certificate buffer the driver accepts (`SEV_FW_BLOB_MAX_SIZE`).
-const CERTS_MAX: u32 = 16 * 1024;
+const CERTS_MAX: u32 = SEV_FW_BLOB_MAX_SIZE as u32;
 /// The page size of the certificate buffer.
-const PAGE: u32 = 4096;
+const PAGE: u32 = CERTS_PAGE_SIZE as u32;
 
 fn fail(errno: i32) -> TransportError {
     TransportError {
@@ -71,46 +66,20 @@ fn write_response(resp: &mut [u8], answer: &Answer) {
 
 fn decode_key_request(req: &[u8]) -> Result<KeyRequest, FirmwareStatus> {
     let invalid = FirmwareStatus::InvalidParam;
-    let (root, key_sel, reserved, fields, vmpl, svn, tcb, mit) = if req.len() == KEY_REQ_V2_LEN {
+    let (key, reserved) = if req.len() == key::REQ_V2_LEN {
         let r = KeyReqV2::from_bytes(req).map_err(|_| invalid)?;
-        let reserved = r.reserved_select_bits() != 0 || r.reserved_004.get() != 0;
-        let mit = Some(r.launch_mit_vector());
         (
-            r.root_key(),
-            r.key_select(),
-            reserved,
-            r.guest_fields(),
-            r.vmpl(),
-            r.guest_svn(),
-            r.tcb_version(),
-            mit,
+            KeyRequest::from(r),
+            r.reserved_select_bits() != 0 || r.reserved_004.get() != 0,
         )
     } else {
         let r = KeyReqV1::from_bytes(req).map_err(|_| invalid)?;
-        let reserved = r.reserved_select_bits() != 0 || r.reserved_004.get() != 0;
         (
-            r.root_key(),
-            r.key_select(),
-            reserved,
-            r.guest_fields(),
-            r.vmpl(),
-            r.guest_svn(),
-            r.tcb_version(),
-            None,
+            KeyRequest::from(r),
+            r.reserved_select_bits() != 0 || r.reserved_004.get() != 0,
         )
     };
-    if reserved {
-        return Err(invalid);
-    }
-    Ok(KeyRequest {
-        root_key: root,
-        key_select: key_sel,
-        guest_fields: fields,
-        vmpl,
-        guest_svn: svn,
-        tcb_version: tcb,
-        launch_mit_vector: mit,
-    })
+    if reserved { Err(invalid) } else { Ok(key) }
 }
 
 impl Sim {
@@ -163,8 +132,8 @@ impl GuestTransport for Sim {
             return Err(fail(errno::EINVAL));
         }
         let (req_ok, resp_min) = match cmd {
-            GuestCommand::Report | GuestCommand::ExtReport => (req.len() == REPORT_REQ_LEN, RSP_LEN),
-            GuestCommand::DerivedKey => (matches!(req.len(), KEY_REQ_V1_LEN | KEY_REQ_V2_LEN), KEY_RSP_LEN),
+            GuestCommand::Report | GuestCommand::ExtReport => (req.len() == report::REQ_LEN, RSP_LEN),
+            GuestCommand::DerivedKey => (matches!(req.len(), key::REQ_V1_LEN | key::REQ_V2_LEN), key::RSP_LEN),
         };
         if !req_ok || resp.len() < resp_min {
             return Err(fail(errno::EINVAL));

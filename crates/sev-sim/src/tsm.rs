@@ -18,33 +18,7 @@ use sev_sys::TsmFs;
 use sev_sys::uapi::tsm::{TSM_REPORT_INBLOB_MAX, TSM_REPORT_OUTBLOB_MAX, TSM_REPORT_PRIVLEVEL_MAX};
 use sev_types::Guid;
 
-/// Linux errno values the simulated kernel answers with.
-pub mod errno {
-    /// No such file or directory.
-    pub const ENOENT: i32 = 2;
-    /// I/O error.
-    pub const EIO: i32 = 5;
-    /// No such device or address (no provider, firmware error).
-    pub const ENXIO: i32 = 6;
-    /// Out of memory (report too large for the provider).
-    pub const ENOMEM: i32 = 12;
-    /// Permission denied.
-    pub const EACCES: i32 = 13;
-    /// Device or resource busy.
-    pub const EBUSY: i32 = 16;
-    /// File exists.
-    pub const EEXIST: i32 = 17;
-    /// Invalid argument.
-    pub const EINVAL: i32 = 22;
-    /// Inappropriate ioctl (sev_guest: VMPCK wiped).
-    pub const ENOTTY: i32 = 25;
-    /// File too large (blob over the configfs cap, inblob over 64 bytes).
-    pub const EFBIG: i32 = 27;
-    /// Directory not empty.
-    pub const ENOTEMPTY: i32 = 39;
-    /// Timed out (sev_guest: host busy for too long).
-    pub const ETIMEDOUT: i32 = 110;
-}
+pub use crate::errno;
 
 /// The inputs of one report generation, as the provider sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -224,6 +224,10 @@ mod tests {
             dev.guest_request(GuestCommand::DerivedKey, 1, &[0; 32], &mut resp[..64], None),
             enotty
         );
+        assert_eq!(
+            dev.guest_request(GuestCommand::ExtReport, 1, &[0; 96], &mut resp, None),
+            enotty
+        );
         let mut buf = vec![0u8; 4096];
         let mut c = CertsBuffer { buf: &mut buf, len: 0 };
         assert_eq!(

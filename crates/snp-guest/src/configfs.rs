@@ -31,20 +31,6 @@ const TEXT_MAX: usize = 4096;
 /// How often entry creation is retried when a name is taken.
 const CREATE_ATTEMPTS: u32 = 8;
 
-/// Linux errno values used in diagnoses.
-mod errno {
-    pub const EPERM: i32 = 1;
-    pub const ENOENT: i32 = 2;
-    pub const ENXIO: i32 = 6;
-    pub const ENOMEM: i32 = 12;
-    pub const EACCES: i32 = 13;
-    pub const EBUSY: i32 = 16;
-    pub const EINVAL: i32 = 22;
-    pub const ENOTTY: i32 = 25;
-    pub const EFBIG: i32 = 27;
-    pub const ETIMEDOUT: i32 = 110;
-}
-
 /// A file operation of the protocol, named in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TsmOp {
@@ -200,21 +186,21 @@ impl TsmError {
 fn diagnose(op: TsmOp, e: &io::Error) -> &'static str {
     let blob = matches!(op, TsmOp::Read("outblob" | "auxblob" | "manifestblob"));
     match (e.raw_os_error(), e.kind()) {
-        (Some(errno::EACCES | errno::EPERM), _) | (_, io::ErrorKind::PermissionDenied) => {
+        (Some(libc::EACCES | libc::EPERM), _) | (_, io::ErrorKind::PermissionDenied) => {
             "permission denied: configfs-tsm needs root (CAP_SYS_ADMIN)"
         }
-        (Some(errno::ENXIO), _) if blob => "the firmware failed the report request (or no TSM provider is loaded)",
-        (Some(errno::ENXIO), _) => "no TSM provider is loaded (sev-guest module missing?)",
-        (Some(errno::EINVAL), _) if blob => {
+        (Some(libc::ENXIO), _) if blob => "the firmware failed the report request (or no TSM provider is loaded)",
+        (Some(libc::ENXIO), _) => "no TSM provider is loaded (sev-guest module missing?)",
+        (Some(libc::EINVAL), _) if blob => {
             "the firmware rejected the request (INVALID_PARAM/INVALID_KEY), or inblob is not 64 bytes"
         }
-        (Some(errno::EINVAL), _) => "the kernel rejected the value",
-        (Some(errno::ENOTTY), _) => "the VMPCK was wiped after a failed message; reboot the guest",
-        (Some(errno::ETIMEDOUT), _) => "the host stayed busy for more than 60 seconds",
-        (Some(errno::ENOMEM), _) if blob => "the report is too large for the provider",
-        (Some(errno::EFBIG), _) => "value larger than the kernel accepts",
-        (Some(errno::EBUSY), _) => "too many writes without a read",
-        (Some(errno::ENOENT), _) | (_, io::ErrorKind::NotFound) => {
+        (Some(libc::EINVAL), _) => "the kernel rejected the value",
+        (Some(libc::ENOTTY), _) => "the VMPCK was wiped after a failed message; reboot the guest",
+        (Some(libc::ETIMEDOUT), _) => "the host stayed busy for more than 60 seconds",
+        (Some(libc::ENOMEM), _) if blob => "the report is too large for the provider",
+        (Some(libc::EFBIG), _) => "value larger than the kernel accepts",
+        (Some(libc::EBUSY), _) => "too many writes without a read",
+        (Some(libc::ENOENT), _) | (_, io::ErrorKind::NotFound) => {
             "no such entry or attribute (removed by someone else, or not supported by this kernel)"
         }
         _ => "unexpected error",
@@ -392,7 +378,7 @@ impl<F: TsmFs> Session<'_, F> {
     fn read_error(&self, attr: &'static str, max: usize, source: io::Error) -> TsmError {
         let blob = matches!(attr, "outblob" | "auxblob" | "manifestblob");
         // StdTsmFs reports a read over `max` as InvalidData; the kernel's own cap is EFBIG.
-        if blob && (source.raw_os_error() == Some(errno::EFBIG) || source.kind() == io::ErrorKind::InvalidData) {
+        if blob && (source.raw_os_error() == Some(libc::EFBIG) || source.kind() == io::ErrorKind::InvalidData) {
             return TsmError::Oversized { attr, max };
         }
         if attr == "manifestblob" && source.kind() == io::ErrorKind::NotFound {

@@ -54,10 +54,9 @@ pub const DEFAULT_VMPL: u32 = 0;
 pub const MAX_VMPL: u32 = 3;
 
 /// Size of the kernel's `struct snp_derived_key_req` (MSG_KEY_REQ version 1).
-pub const DERIVED_KEY_REQ_LEN: usize = 32;
+pub const DERIVED_KEY_REQ_LEN: usize = size_of::<sev_sys::uapi::SnpDerivedKeyReq>();
 
-/// Granularity of the certificate buffer.
-pub const CERTS_PAGE_SIZE: usize = 4096;
+pub use sev_sys::traits::CERTS_PAGE_SIZE;
 
 /// Extended-report requests made at most: the first (no buffer), one with the size the host
 /// asked for, and one more in case its table grew in between.

@@ -26,6 +26,7 @@
 //! # }
 //! # Ok::<(), snp_guest::GuestError>(())
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod auto;
 pub mod configfs;

@@ -12,10 +12,12 @@ use sev_sim::{GuestConfig, Sim};
 use sev_types::Product;
 use sev_types::TcbVersion;
 use sev_types::guest::{CertKind, GuestFieldSelect, KeyRequest, RootKeySelect};
+use sev_verify::snp::pem;
 use snp_guest::auto::AutoSource;
 use snp_guest::configfs::{SEV_GUEST_PROVIDER, TsmClient, TsmProbe};
 use snp_guest::{DerivedKeyRequest, Evidence, GuestClient, Provider};
 
+use crate::input::Inform;
 use crate::output::outln;
 
 /// Which interface to the secure processor.
@@ -265,11 +267,8 @@ fn report_data(a: &ReportArgs) -> Result<[u8; 64]> {
     let bytes = if Path::new(given).is_file() {
         crate::input::read_capped(Path::new(given))?
     } else {
-        let mut v = vec![0u8; given.len() / 2];
-        if !given.len().is_multiple_of(2) || sev_types::fmt::decode_hex_into(given, &mut v).is_none() {
-            bail!("--data {given:?} is neither a file nor hex");
-        }
-        v
+        crate::input::decode(given.as_bytes(), Inform::Hex, None)
+            .with_context(|| format!("--data {given:?} is neither a file nor hex"))?
     };
     if bytes.len() != 64 {
         bail!("--data must be exactly 64 bytes, found {}", bytes.len());
@@ -320,8 +319,13 @@ fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<()
             kind => kind.name().unwrap_or("unknown").to_string(),
         };
         let (file, bytes) = match (format, cert.kind) {
-            (CertFormat::Pem, CertKind::Crl) => (format!("{name}.pem"), pem("X509 CRL", cert.data)),
-            (CertFormat::Pem, _) => (format!("{name}.pem"), pem("CERTIFICATE", cert.data)),
+            (CertFormat::Pem, CertKind::Crl) => {
+                (format!("{name}.pem"), pem::encode("X509 CRL", cert.data).into_bytes())
+            }
+            (CertFormat::Pem, _) => (
+                format!("{name}.pem"),
+                pem::encode("CERTIFICATE", cert.data).into_bytes(),
+            ),
             (CertFormat::Der, _) => (format!("{name}.der"), cert.data.to_vec()),
         };
         let path = dir.join(&file);
@@ -329,18 +333,6 @@ fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<()
         outln!("{}", path.display());
     }
     Ok(())
-}
-
-fn pem(label: &str, der: &[u8]) -> Vec<u8> {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut s = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(line).unwrap_or_default());
-        s.push('\n');
-    }
-    s.push_str(&format!("-----END {label}-----\n"));
-    s.into_bytes()
 }
 
 fn key(cmd: &GuestCmd, a: &KeyArgs) -> Result<()> {

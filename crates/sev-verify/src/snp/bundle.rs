@@ -9,7 +9,7 @@ use sev_types::guest::{CertKind, CertTable};
 
 use super::cert::AmdCert;
 use super::crl::Crl;
-use super::error::{SnpError, Subject};
+use super::error::SnpError;
 use super::pem::split_der_or_pem;
 use super::strict::Relaxations;
 
@@ -144,7 +144,7 @@ impl CertBundle {
                 }
                 CertKind::Crl => match Crl::parse_all_with(cert.data, &self.relax) {
                     Ok(mut crls) => self.crls.append(&mut crls),
-                    Err(e) => self.crl_errors.push((name(), as_crl_error(e))),
+                    Err(e) => self.crl_errors.push((name(), e)),
                 },
                 _ => self.ignored.push(name()),
             }
@@ -196,19 +196,6 @@ impl CertBundle {
             s.push_str(&self.ignored.join(", "));
         }
         s
-    }
-}
-
-/// A CRL blob that is not even PEM is a CRL failure, not a certificate one.
-fn as_crl_error(e: SnpError) -> SnpError {
-    match e {
-        SnpError::Pem { reason } => SnpError::Unexpected {
-            what: Subject::Crl,
-            field: "encoding",
-            expected: "DER, or PEM with an X509 CRL block",
-            found: reason.to_string(),
-        },
-        other => other,
     }
 }
 

@@ -56,18 +56,31 @@ pub(crate) fn verify_chain_relaxed(
     cache: Option<&ChainCache>,
     relax: &Relaxations,
 ) -> Result<Arc<VerifiedChain>, SnpError> {
-    let key = cache.map(|_| chain_key(provider, store, certs, leaf, relax));
+    let parse = || certs.iter().map(|d| AmdCert::from_der_with(d, relax)).collect();
+    cached_chain(provider, store, certs, leaf, now, cache, relax, parse)
+}
+
+/// A chain from `cache` when it holds one for these exact bytes (`ders`, parsed under `relax`),
+/// rechecked at `now`; otherwise the chain of `parse()`'s certificates, verified and cached.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn cached_chain(
+    provider: &CryptoProvider,
+    store: &TrustStore,
+    ders: &[&[u8]],
+    leaf: Option<Endorsement>,
+    now: u64,
+    cache: Option<&ChainCache>,
+    relax: &Relaxations,
+    parse: impl FnOnce() -> Result<Vec<AmdCert>, SnpError>,
+) -> Result<Arc<VerifiedChain>, SnpError> {
+    let key = cache.map(|_| chain_key(provider, store, ders, leaf, relax));
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(chain) = cache.get_chain(key) {
             chain.check_validity(now)?;
             return Ok(chain);
         }
     }
-    let parsed = certs
-        .iter()
-        .map(|d| AmdCert::from_der_with(d, relax))
-        .collect::<Result<Vec<_>, _>>()?;
-    let chain = Arc::new(assemble(provider, store, parsed, leaf, now, cache)?);
+    let chain = Arc::new(assemble(provider, store, parse()?, leaf, now, cache)?);
     if let (Some(cache), Some(key)) = (cache, key) {
         cache.put_chain(key, chain.clone());
     }

@@ -105,8 +105,18 @@ impl Crl {
     }
 
     /// [`Crl::parse_all`] with the named exceptions of `relax` (see [`Crl::from_der_with`]).
+    /// Input that is neither DER nor PEM is a CRL failure ([`super::ErrorKind::Crl`]).
     pub fn parse_all_with(input: &[u8], relax: &Relaxations) -> Result<Vec<Self>, SnpError> {
-        super::pem::split_der_or_pem(input)?
+        super::pem::split_der_or_pem(input)
+            .map_err(|e| match e {
+                SnpError::Pem { reason } => SnpError::Unexpected {
+                    what: Subject::Crl,
+                    field: "encoding",
+                    expected: "DER, or PEM with an X509 CRL block",
+                    found: reason.to_string(),
+                },
+                other => other,
+            })?
             .iter()
             .map(|d| Crl::from_der_with(d, relax))
             .collect()

@@ -49,6 +49,19 @@ pub fn split_der_or_pem(input: &[u8]) -> Result<Vec<Vec<u8>>, SnpError> {
     Ok(out)
 }
 
+/// Encodes DER as one PEM block with `label` (`CERTIFICATE`, `X509 CRL`), 64-column lines, LF.
+///
+/// ```
+/// let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/snp/milan/ark.der"))?;
+/// let pem = sev_verify::snp::pem::encode("CERTIFICATE", &der);
+/// assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+/// assert_eq!(sev_verify::snp::pem::split_der_or_pem(pem.as_bytes())?, vec![der]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn encode(label: &str, der: &[u8]) -> alloc::string::String {
+    der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap_or_default()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

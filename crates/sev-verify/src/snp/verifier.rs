@@ -9,8 +9,8 @@ use sev_types::guest::CertTable;
 use sev_types::report::Report;
 
 use super::bundle::CertBundle;
-use super::cache::{ChainCache, chain_key};
-use super::chain::{verify_chain_relaxed, verify_parsed_chain};
+use super::cache::ChainCache;
+use super::chain::{cached_chain, verify_chain_relaxed};
 use super::crl::Crl;
 use super::error::SnpError;
 use super::report::{VerifyOptions, signer_of, verify_report_with_chain};
@@ -197,30 +197,16 @@ pub(crate) fn verify_with_bundle(
     }
     let signer = signer_of(report)?;
     let ders: Vec<&[u8]> = bundle.certs().iter().map(|c| c.der()).collect();
-    let key = opts
-        .cache
-        .map(|_| chain_key(provider, store, &ders, Some(signer), bundle.relaxations()));
-    let cached = match (opts.cache, &key) {
-        (Some(cache), Some(key)) => cache.get_chain(key),
-        _ => None,
-    };
-    let chain = match cached {
-        Some(chain) => chain,
-        None => {
-            let chain = Arc::new(verify_parsed_chain(
-                provider,
-                store,
-                bundle.certs().to_vec(),
-                Some(signer),
-                opts.now,
-                opts.cache,
-            )?);
-            if let (Some(cache), Some(key)) = (opts.cache, key) {
-                cache.put_chain(key, chain.clone());
-            }
-            chain
-        }
-    };
+    let chain = cached_chain(
+        provider,
+        store,
+        &ders,
+        Some(signer),
+        opts.now,
+        opts.cache,
+        bundle.relaxations(),
+        || Ok(bundle.certs().to_vec()),
+    )?;
     let mut crls: Vec<Crl> = opts.crls.to_vec();
     crls.extend_from_slice(bundle.crls());
     let verified = verify_report_with_chain(provider, report, chain, &VerifyOptions { crls: &crls, ..*opts })?;
