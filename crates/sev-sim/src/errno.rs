@@ -15,6 +15,8 @@ pub const EAGAIN: i32 = 11;
 pub const ENOMEM: i32 = 12;
 /// Permission denied (configfs: wrong direction, or below the privilege floor).
 pub const EACCES: i32 = 13;
+/// Bad address.
+pub const EFAULT: i32 = 14;
 /// Device or resource busy.
 pub const EBUSY: i32 = 16;
 /// File exists (configfs: entry name taken).

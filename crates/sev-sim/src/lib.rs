@@ -7,6 +7,8 @@
 //!
 //! * [`pki`]: the fake AMD PKI (TEST keys), every certificate and CRL field overridable.
 //! * [`report_spec`]: reports built field by field and signed with a test key.
+//! * [`host`]: the host side — one simulated machine ([`host::SimHost`]) behind the platform
+//!   seam, and the SEV, SEV-ES and SNP launches of its VMs behind the launch seams.
 //! * [`Sim`]: the guest side of the secure processor — a configurable guest ([`GuestConfig`])
 //!   whose reports, certificate table and derived keys it produces, with error injection
 //!   ([`Fault`]) and a [`sev_sys::GuestTransport`] implementation that answers like
@@ -29,6 +31,7 @@ mod engine;
 pub mod errno;
 mod error;
 mod fault;
+pub mod host;
 pub mod pki;
 pub mod report_spec;
 mod transport;

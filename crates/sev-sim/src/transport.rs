@@ -10,7 +10,7 @@
 //! refuses (VMPL rule, reserved bits, unavailable key) succeed at the ioctl level with the
 //! refusal in the response header's STATUS, as real firmware does.
 
-use sev_sys::traits::CERTS_PAGE_SIZE;
+use sev_sys::CERTS_PAGE_SIZE;
 use sev_sys::uapi::tsm::SEV_FW_BLOB_MAX_SIZE;
 use sev_sys::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 use sev_types::guest::key::{self, KeyReqV1, KeyReqV2};

@@ -15,10 +15,10 @@ pub use sev_types::guest::DerivedKey;
 use zerocopy::FromBytes;
 
 use crate::error::Error;
+use crate::guest_transport::CERTS_PAGE_SIZE;
 use crate::guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 use crate::ioctls::raw;
 use crate::sev::open_device;
-use crate::traits::CERTS_PAGE_SIZE;
 use crate::uapi::*;
 
 /// An open `/dev/sev-guest`.

@@ -6,6 +6,9 @@
 //! the extended-report resize protocol, decoding `exitinfo2` and response headers, retries —
 //! is written once, against this trait, so a simulator exercises the same code as a real guest.
 
+/// Granularity of the extended report's certificate buffer (guest pages).
+pub const CERTS_PAGE_SIZE: usize = 4096;
+
 /// Which `/dev/sev-guest` ioctl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GuestCommand {

@@ -7,9 +7,9 @@
 //!   reports and derived keys are built on it by `snp-guest`).
 //! * [`SevVm`] and [`KvmHost`]: KVM's SEV interface on a VM fd (`KVM_MEMORY_ENCRYPT_OP`,
 //!   guest_memfd, memory attributes) and SEV capabilities of `/dev/kvm`.
-//! * [`traits`] and [`guest_transport`]: the seams (`PlatformDevice`, `LaunchDevice`,
-//!   `GuestTransport`) that let a simulator stand in for the real devices; implemented here
-//!   for the real ones.
+//! * [`seam`] and [`guest_transport`]: the seams (`PlatformDevice`, `VmMemory`,
+//!   `SevLaunchDevice`, `SnpLaunchDevice`, `GuestTransport`) that let a simulator stand in for
+//!   the real devices; implemented here for the real ones.
 //!
 //! Every failure keeps its errno ([`IoctlError`]) together with the firmware status the kernel
 //! reported ([`sev_types::status::FirmwareStatus`]); a missing device node is
@@ -31,7 +31,7 @@
 
 mod error;
 pub mod guest_transport;
-pub mod traits;
+pub mod seam;
 pub mod tsm_fs;
 pub mod uapi;
 
@@ -47,12 +47,13 @@ mod sev;
 pub use error::{Error, IoctlError};
 #[cfg(target_os = "linux")]
 pub use guest::{DerivedKey, SevGuestDevice};
-pub use guest_transport::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
+pub use guest_transport::{CERTS_PAGE_SIZE, CertsBuffer, GuestCommand, GuestTransport, TransportError};
 #[cfg(target_os = "linux")]
 pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
 /// The kvm-ioctls version this crate's KVM wrappers borrow from (`Kvm`, `VmFd`).
 #[cfg(target_os = "linux")]
 pub use kvm_ioctls;
+pub use seam::PdhCertExport;
 #[cfg(target_os = "linux")]
-pub use sev::{PdhCertExport, SevDevice};
+pub use sev::SevDevice;
 pub use tsm_fs::{StdTsmFs, TsmFs};

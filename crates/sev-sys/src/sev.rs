@@ -12,6 +12,7 @@ use zerocopy::FromZeros;
 
 use crate::error::{Error, IoctlError};
 use crate::ioctls::raw;
+use crate::seam::PdhCertExport;
 use crate::uapi::{self, *};
 
 /// Opens a device node, mapping `ENOENT` to [`Error::DeviceAbsent`].
@@ -39,15 +40,6 @@ const _: () = {
     assert!(align_of::<SevUserDataStatus>() == 1 && align_of::<SnpPlatformStatus>() == 1);
     assert!(align_of::<SnpConfig>() == 1 && align_of::<VlekHashstick>() == 1);
 };
-
-/// The PDH certificate and the platform certificate chain from `SEV_PDH_CERT_EXPORT`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PdhCertExport {
-    /// The PDH certificate (legacy SEV certificate format).
-    pub pdh: Vec<u8>,
-    /// The chain: PEK, OCA, CEK certificates.
-    pub chain: Vec<u8>,
-}
 
 /// An open `/dev/sev`: the SEV / SNP platform (host side).
 ///
@@ -290,5 +282,44 @@ pub(crate) fn len_u32(op: &'static str, len: usize) -> Result<u32, Error> {
 impl AsFd for SevDevice {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.file.as_fd()
+    }
+}
+
+impl crate::seam::PlatformDevice for SevDevice {
+    fn platform_status(&mut self) -> Result<SevUserDataStatus, Error> {
+        SevDevice::platform_status(self)
+    }
+    fn factory_reset(&mut self) -> Result<(), Error> {
+        SevDevice::factory_reset(self)
+    }
+    fn pek_gen(&mut self) -> Result<(), Error> {
+        SevDevice::pek_gen(self)
+    }
+    fn pek_csr(&mut self) -> Result<Vec<u8>, Error> {
+        SevDevice::pek_csr(self)
+    }
+    fn pdh_gen(&mut self) -> Result<(), Error> {
+        SevDevice::pdh_gen(self)
+    }
+    fn pdh_cert_export(&mut self) -> Result<PdhCertExport, Error> {
+        SevDevice::pdh_cert_export(self)
+    }
+    fn pek_cert_import(&mut self, pek_cert: &[u8], oca_cert: &[u8]) -> Result<(), Error> {
+        SevDevice::pek_cert_import(self, pek_cert, oca_cert)
+    }
+    fn get_id(&mut self) -> Result<Vec<u8>, Error> {
+        SevDevice::get_id(self)
+    }
+    fn snp_platform_status(&mut self) -> Result<SnpPlatformStatus, Error> {
+        SevDevice::snp_platform_status(self)
+    }
+    fn snp_commit(&mut self) -> Result<(), Error> {
+        SevDevice::snp_commit(self)
+    }
+    fn snp_set_config(&mut self, config: &SnpConfig) -> Result<(), Error> {
+        SevDevice::snp_set_config(self, config)
+    }
+    fn snp_vlek_load(&mut self, hashstick: &VlekHashstick) -> Result<(), Error> {
+        SevDevice::snp_vlek_load(self, hashstick)
     }
 }

@@ -56,7 +56,7 @@ pub const MAX_VMPL: u32 = 3;
 /// Size of the kernel's `struct snp_derived_key_req` (MSG_KEY_REQ version 1).
 pub const DERIVED_KEY_REQ_LEN: usize = size_of::<sev_sys::uapi::SnpDerivedKeyReq>();
 
-pub use sev_sys::traits::CERTS_PAGE_SIZE;
+pub use sev_sys::CERTS_PAGE_SIZE;
 
 /// Extended-report requests made at most: the first (no buffer), one with the size the host
 /// asked for, and one more in case its table grew in between.
