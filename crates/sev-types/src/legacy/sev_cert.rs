@@ -1,6 +1,6 @@
 //! The SEV certificate (0x824 = 2084 bytes): PEK, PDH, OCA, CEK and guest-owner DH certificates.
 
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use super::{Algorithm, BeInt, KeyKind, Usage};
 use crate::ecdsa::{Curve, EcdsaPublicKey, EcdsaSignature};
@@ -143,6 +143,44 @@ impl core::fmt::Debug for RawSevCertificate {
             },
             f,
         )
+    }
+}
+
+impl RawSevCertificate {
+    /// An unsigned version-1 certificate for the P-384 key `key` (both signature slots empty):
+    /// what a firmware or a guest owner fills in before signing [`Self::signed_bytes`].
+    ///
+    /// ```
+    /// use sev_types::ecdsa::{EcdsaPublicKey, EcdsaSignature};
+    /// use sev_types::legacy::{Algorithm, RawSevCertificate, SevCertificate, Usage};
+    /// let key = EcdsaPublicKey::from_p384_be(&[1; 48], &[2; 48]);
+    /// let mut cert = RawSevCertificate::new_ec((0, 0), Usage::Oca, Algorithm::EcdsaSha256, &key);
+    /// cert.sig1.set_ecdsa(Usage::Oca, Algorithm::EcdsaSha256, &EcdsaSignature::from_p384_be(&[3; 48], &[4; 48]));
+    /// let parsed = SevCertificate::from_bytes(zerocopy::IntoBytes::as_bytes(&cert)).unwrap();
+    /// assert_eq!(parsed.pubkey_usage(), Usage::Oca);
+    /// ```
+    pub fn new_ec(api: (u8, u8), usage: Usage, algo: Algorithm, key: &EcdsaPublicKey) -> Self {
+        let mut cert = Self::new_zeroed();
+        cert.version = U32::new(1);
+        (cert.api_major, cert.api_minor) = api;
+        cert.pubkey_usage = U32::new(usage.raw());
+        cert.pubkey_algo = U32::new(algo.raw());
+        cert.pubkey.copy_from_slice(key.as_bytes());
+        cert
+    }
+
+    /// The bytes both signatures cover (0x000..0x414).
+    pub fn signed_bytes(&self) -> &[u8] {
+        &self.as_bytes()[..SEV_CERT_SIGNED_LEN]
+    }
+}
+
+impl RawSignatureSlot {
+    /// Fills the slot with an ECDSA signature made by a key of `usage` with `algo`.
+    pub fn set_ecdsa(&mut self, usage: Usage, algo: Algorithm, sig: &EcdsaSignature) {
+        self.usage = U32::new(usage.raw());
+        self.algo = U32::new(algo.raw());
+        self.signature.copy_from_slice(sig.as_bytes());
     }
 }
 

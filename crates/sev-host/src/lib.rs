@@ -1,0 +1,2 @@
+//! AMD SEV and SEV-SNP on the host: platform management and guest launch.
+#![forbid(unsafe_code)]
