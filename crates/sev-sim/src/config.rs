@@ -74,6 +74,16 @@ pub struct GuestConfig {
     pub current_mit_vector: u64,
     /// Whether the certificate table of extended reports ends with a CRL from the fake ARK.
     pub include_crl: bool,
+    /// The platform's MASK_CHIP_ID (SNP_SET_CONFIG): CHIP_ID is all zero in every report (the
+    /// VCEK certificate keeps the real hwID).
+    pub mask_chip_id: bool,
+    /// The platform's MASK_CHIP_KEY (SNP_SET_CONFIG): KEY_INFO.MASK_CHIP_KEY is set and the
+    /// VCEK signs nothing; a report the VCEK would sign comes back unsigned (SIGNING_KEY 7,
+    /// zero signature).
+    pub mask_chip_key: bool,
+    /// VCEK_DISABLED from SNP_LAUNCH_FINISH: reports that need the VCEK (KEY_SEL VCEK, or AUTO
+    /// without a loaded VLEK) are refused with INVALID_KEY.
+    pub vcek_disabled: bool,
 }
 
 impl GuestConfig {
@@ -116,6 +126,9 @@ impl GuestConfig {
             launch_mit_vector: 0,
             current_mit_vector: 0,
             include_crl: false,
+            mask_chip_id: false,
+            mask_chip_key: false,
+            vcek_disabled: false,
         }
     }
 

@@ -153,14 +153,21 @@ impl Sim {
 
     /// [`Sim::report`] with an explicit KEY_SEL: the VCEK is always available (its report
     /// carries the CHIP_ID), the VLEK only when loaded (else INVALID_KEY), and the reserved value
-    /// is refused with INVALID_PARAM.
+    /// is refused with INVALID_PARAM. A guest launched with VCEK_DISABLED
+    /// ([`GuestConfig::vcek_disabled`]) is refused INVALID_KEY wherever the VCEK would sign; on a
+    /// platform with [`GuestConfig::mask_chip_key`] the VCEK's report comes back unsigned.
     pub fn report_with_key(&self, user_data: &[u8; 64], vmpl: u32, key_sel: KeySelect) -> Result<Vec<u8>, SimError> {
         check(&self.config)?;
         self.check_vmpl(vmpl)?;
         let key = self.effective_key(key_sel)?;
+        if key == KeySelect::Vcek && self.config.vcek_disabled {
+            return Err(SimError::Firmware(FirmwareStatus::InvalidKey));
+        }
         let mut report = self.build_report(user_data, vmpl, key);
         let signer = if key == KeySelect::Vlek {
             &self.vlek_key
+        } else if self.config.mask_chip_key {
+            return Ok(report);
         } else {
             &self.vcek_key
         };
@@ -191,9 +198,17 @@ impl Sim {
         b.signature_algo = U32::new(SIG_ALGO_ECDSA_P384_SHA384);
         b.current_tcb = raw_tcb(c.current_tcb);
         b.platform_info = U64::new(c.platform_info);
-        let mut key_info = KeyInfo::empty().with_signing_key(if vlek { SigningKey::Vlek } else { SigningKey::Vcek });
+        let signing_key = match (vlek, c.mask_chip_key) {
+            (true, _) => SigningKey::Vlek,
+            (false, true) => SigningKey::None,
+            (false, false) => SigningKey::Vcek,
+        };
+        let mut key_info = KeyInfo::empty().with_signing_key(signing_key);
         if c.author_key_digest.is_some() {
             key_info |= KeyInfo::AUTHOR_KEY_EN;
+        }
+        if c.mask_chip_key {
+            key_info |= KeyInfo::MASK_CHIP_KEY;
         }
         b.key_info = U32::new(key_info.bits());
         b.report_data = *user_data;
@@ -210,7 +225,7 @@ impl Sim {
             b.cpuid_mod_id = model;
             b.cpuid_step = step;
         }
-        b.chip_id = if vlek { [0; 64] } else { c.chip_id };
+        b.chip_id = if vlek || c.mask_chip_id { [0; 64] } else { c.chip_id };
         b.committed_tcb = raw_tcb(c.committed_tcb);
         (b.current_major, b.current_minor, b.current_build) = c.current_version;
         (b.committed_major, b.committed_minor, b.committed_build) = c.committed_version;

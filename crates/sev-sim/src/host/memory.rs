@@ -29,7 +29,7 @@ fn einval(op: &'static str) -> Error {
 }
 
 fn page_aligned(v: u64) -> bool {
-    v % PAGE_SIZE == 0
+    v.is_multiple_of(PAGE_SIZE)
 }
 
 impl SimMemory {

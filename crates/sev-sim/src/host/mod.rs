@@ -13,6 +13,7 @@ mod platform;
 mod snp;
 
 pub use legacy::SimSevVm;
+pub use legacy::{GHCB_VERSION_MAX, SEV_ES_DEBUG_SWAP, SIM_ARK_KEY_ID, SIM_ASK_KEY_ID, sim_ark, sim_ask};
 pub use memory::SimMemory;
 pub use platform::{HostConfig, SimHost};
-pub use snp::SimSnpVm;
+pub use snp::{SimSnpVm, wrap_vlek_hashstick};
