@@ -1,0 +1,22 @@
+//! Decides at build time whether Debian's OVMF build with published launch digests
+//! (`fixtures/measurement/debian-ovmf-vectors.tsv`) is installed here, so the tests that
+//! launch it are ignored, with a reason, where it is absent or a different build.
+
+use sha2::{Digest, Sha256};
+
+const DEBIAN_OVMF: &str = "/usr/share/ovmf/OVMF.fd";
+const DEBIAN_OVMF_SHA256: &str = "7b456907dd0786d415999e801a1ac4637b8ed4d7cf5378cfc6edbe5e574dd773";
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(debian_ovmf)");
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed={DEBIAN_OVMF}");
+    let matches = std::fs::read(DEBIAN_OVMF).is_ok_and(|bytes| {
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        hex == DEBIAN_OVMF_SHA256
+    });
+    if matches {
+        println!("cargo::rustc-cfg=debian_ovmf");
+    }
+}
