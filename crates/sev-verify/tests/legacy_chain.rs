@@ -8,9 +8,9 @@ mod backends;
 
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::legacy::{
-    CertSet, Generation, LegacyCert, LegacyError, Link, LinkFailure, Signer, builtin_root, detect_generation,
-    split_certificates, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform, verify_platform_links,
-    verify_platform_with, verify_signed_by,
+    CertSet, Generation, LegacyCert, LegacyError, LegacyRoot, Link, LinkFailure, Signer, builtin_root,
+    detect_generation, split_certificates, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform,
+    verify_platform_links, verify_platform_with, verify_signed_by,
 };
 use sev_verify::sev_types::legacy::{AmdCertChain, AmdCertificate, PlatformChain, SevCertificate, Usage};
 use sev_verify::snp::{AmdCert, PublicKey};
@@ -707,7 +707,7 @@ fn cert_sets_verify_as_far_as_they_reach(p: &CryptoProvider) {
     let (ark, ask) = (Generation::Milan.ark_bytes(), Generation::Milan.ask_bytes());
     let full = set_of(&[&m.pdh, &m.pek, &m.oca, &m.cek, ask, ark]);
     let v = full.verify(p).unwrap();
-    assert_eq!(v.generation(), Generation::Milan);
+    assert_eq!(v.generation(), Some(Generation::Milan));
     let all = [Usage::Pdh, Usage::Pek, Usage::Oca, Usage::Cek, Usage::Ask, Usage::Ark];
     assert!(all.iter().all(|&u| v.supplied(u)));
     assert_eq!(
@@ -722,7 +722,7 @@ fn cert_sets_verify_as_far_as_they_reach(p: &CryptoProvider) {
     // Platform only: the built-in pair decides.
     let v = set_of(&[&m.pdh, &chain]).verify(p).unwrap();
     assert_eq!(
-        (v.generation(), v.supplied(Usage::Ask), v.supplied(Usage::Ark)),
+        (v.generation().unwrap(), v.supplied(Usage::Ask), v.supplied(Usage::Ark)),
         (Generation::Milan, false, false)
     );
     assert_eq!(
@@ -743,7 +743,7 @@ fn cert_sets_verify_as_far_as_they_reach(p: &CryptoProvider) {
         for certs in [&[g.ask_bytes(), g.ark_bytes()][..], &[g.ask_bytes()], &[g.ark_bytes()]] {
             let set = set_of(certs);
             assert!(!set.has_platform());
-            assert_eq!(set.verify(p).map(|v| v.generation()), Ok(g), "{g}");
+            assert_eq!(set.verify(p).map(|v| v.generation()), Ok(Some(g)), "{g}");
         }
     }
     // An OCA next to a root is checked on its own.
@@ -871,7 +871,34 @@ fn mangled_exports_never_panic(p: &CryptoProvider) {
     }
 }
 
+/// A pinned ARK is the only root trusted: the real Milan chain verifies under Milan's ARK
+/// pinned (reported as pinned, with no generation), and under no other generation's.
+fn a_pinned_ark_is_the_only_root_trusted(p: &CryptoProvider) {
+    let m = milan();
+    let (ark, ask) = (Generation::Milan.ark(), Generation::Milan.ask_bytes());
+    let chain = [&m.pek[..], &m.oca, &m.cek].concat();
+    let set = set_of(&[&m.pdh, &chain, ask]);
+    let v = set.verify_pinned(p, &ark).unwrap();
+    assert_eq!(v.generation(), None);
+    assert_eq!(v.root(), LegacyRoot::Pinned { key_id: *ark.key_id() });
+    assert!(v.to_string().contains("ASK \u{2190} pinned ARK (key ID "), "{v}");
+    for g in [Generation::Naples, Generation::Rome, Generation::Genoa] {
+        assert!(set.verify_pinned(p, &g.ark()).is_err(), "{g}");
+    }
+    // The set's own ARK must be the pinned one; the ASK cannot be left to a built-in.
+    let with_rome_ark = set_of(&[&m.pdh, &chain, ask, Generation::Rome.ark_bytes()]);
+    assert!(matches!(
+        with_rome_ark.verify_pinned(p, &ark),
+        Err(LegacyError::UntrustedRoot { .. })
+    ));
+    assert!(matches!(
+        set_of(&[&m.pdh, &chain]).verify_pinned(p, &ark),
+        Err(LegacyError::Missing { usage: Usage::Ask, .. })
+    ));
+}
+
 per_backend!(
+    a_pinned_ark_is_the_only_root_trusted,
     builtin_ark_and_ask_verify,
     naples_bundle_is_the_builtin_pair,
     ask_of_one_generation_is_not_signed_by_another_ark,

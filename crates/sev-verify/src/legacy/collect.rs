@@ -160,7 +160,7 @@ pub fn split_certificates(bytes: &[u8]) -> Result<Option<Vec<LegacyCert<'_>>>, L
 ///     }
 /// }
 /// let verified = set.verify(&default_provider())?;
-/// assert_eq!(verified.generation(), Generation::Milan);
+/// assert_eq!(verified.generation(), Some(Generation::Milan));
 /// assert_eq!(
 ///     verified.to_string(),
 ///     "PDH \u{2190} PEK \u{2190} (OCA, CEK) \u{2190} ASK \u{2190} ARK (Milan; ASK and ARK built in)"
@@ -271,17 +271,7 @@ impl<'a> CertSet<'a> {
     ///   first link that fails is the error.
     pub fn verify(&self, provider: &CryptoProvider) -> Result<VerifiedLegacyChain, LegacyError> {
         let missing = |usage, needed_by| LegacyError::Missing { usage, needed_by };
-        if self.pdh.is_some() && self.pek.is_none() {
-            return Err(missing(Usage::Pek, Some(Usage::Pdh)));
-        }
-        if self.pek.is_some() {
-            if self.oca.is_none() {
-                return Err(missing(Usage::Oca, Some(Usage::Pek)));
-            }
-            if self.cek.is_none() {
-                return Err(missing(Usage::Cek, Some(Usage::Pek)));
-            }
-        }
+        self.check_complete()?;
         let generation = match (&self.ark, &self.ask, &self.cek) {
             (Some(ark), _, _) => {
                 let generation = builtin_root(ark)?;
@@ -304,11 +294,71 @@ impl<'a> CertSet<'a> {
             }
             None => generation.ask(),
         };
-        if let Some(cek) = &self.cek {
-            // Without an ARK or ASK, `detect_generation` has just verified this link.
-            if self.ark.is_some() || self.ask.is_some() {
-                verify_cek(provider, cek, &ask)?;
+        // Without an ARK or ASK, `detect_generation` has just verified the CEK.
+        let cek_checked = self.ark.is_none() && self.ask.is_none();
+        self.verify_platform_links(provider, &ask, cek_checked)?;
+        Ok(self.verified(LegacyRoot::BuiltIn(generation)))
+    }
+
+    /// Verifies the set as [`CertSet::verify`] does, but trusting only `ark`, a root the caller
+    /// pins (for example a test root such as `sev-sim`'s): the set's own ARK, if any, must be
+    /// byte-identical to it, and the set must hold the ASK it signed.
+    ///
+    /// An ARK that does not verify itself, an ASK it did not sign, or a set without an ASK is
+    /// refused; the links below are the same as [`CertSet::verify`]'s.
+    pub fn verify_pinned(
+        &self,
+        provider: &CryptoProvider,
+        ark: &AmdCertificate<'_>,
+    ) -> Result<VerifiedLegacyChain, LegacyError> {
+        self.check_complete()?;
+        if let Some(own) = &self.ark
+            && own.as_bytes() != ark.as_bytes()
+        {
+            return Err(LegacyError::UntrustedRoot { key_id: *own.key_id() });
+        }
+        let ask = self.ask.ok_or(LegacyError::Missing {
+            usage: Usage::Ask,
+            needed_by: self.cek.map(|_| Usage::Cek),
+        })?;
+        verify_ark(provider, ark)?;
+        verify_ask(provider, &ask, ark)?;
+        self.verify_platform_links(provider, &ask, false)?;
+        Ok(self.verified(LegacyRoot::Pinned { key_id: *ark.key_id() }))
+    }
+
+    fn check_complete(&self) -> Result<(), LegacyError> {
+        let missing = |usage, needed_by| LegacyError::Missing { usage, needed_by };
+        if self.pdh.is_some() && self.pek.is_none() {
+            return Err(missing(Usage::Pek, Some(Usage::Pdh)));
+        }
+        if self.pek.is_some() {
+            if self.oca.is_none() {
+                return Err(missing(Usage::Oca, Some(Usage::Pek)));
             }
+            if self.cek.is_none() {
+                return Err(missing(Usage::Cek, Some(Usage::Pek)));
+            }
+        }
+        Ok(())
+    }
+
+    fn verified(&self, root: LegacyRoot) -> VerifiedLegacyChain {
+        let supplied = self.usages().fold(0u8, |bits, u| bits | bit(u));
+        VerifiedLegacyChain { root, supplied }
+    }
+
+    /// ASK → CEK (unless already checked), OCA self-signed, OCA → PEK, CEK → PEK, PEK → PDH.
+    fn verify_platform_links(
+        &self,
+        provider: &CryptoProvider,
+        ask: &AmdCertificate<'_>,
+        cek_checked: bool,
+    ) -> Result<(), LegacyError> {
+        if let Some(cek) = &self.cek
+            && !cek_checked
+        {
+            verify_cek(provider, cek, ask)?;
         }
         if let Some(oca) = &self.oca {
             verify_signed_by(provider, oca, Signer::Sev(oca))?;
@@ -320,8 +370,7 @@ impl<'a> CertSet<'a> {
         if let (Some(pdh), Some(pek)) = (&self.pdh, &self.pek) {
             verify_signed_by(provider, pdh, Signer::Sev(pek))?;
         }
-        let supplied = self.usages().fold(0u8, |bits, u| bits | bit(u));
-        Ok(VerifiedLegacyChain { generation, supplied })
+        Ok(())
     }
 }
 
@@ -329,21 +378,41 @@ fn bit(usage: Usage) -> u8 {
     ORDER.iter().position(|&u| u == usage).map_or(0, |i| 1 << i)
 }
 
-/// What [`CertSet::verify`] established: the generation whose built-in root the chain ends at,
+/// What [`CertSet::verify`] or [`CertSet::verify_pinned`] established: the root the chain ends at,
 /// and which certificates came from the inputs.
 ///
 /// Its `Display` names the verified path, e.g.
 /// `PDH ← PEK ← (OCA, CEK) ← ASK ← ARK (Milan; ASK and ARK built in)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifiedLegacyChain {
-    generation: Generation,
+    root: LegacyRoot,
     supplied: u8,
 }
 
+/// The root a verified legacy chain ends at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyRoot {
+    /// One of AMD's ARKs built into this crate.
+    BuiltIn(Generation),
+    /// An ARK the caller pinned ([`CertSet::verify_pinned`]), by its key ID.
+    Pinned {
+        /// The pinned ARK's key ID.
+        key_id: [u8; 16],
+    },
+}
+
 impl VerifiedLegacyChain {
-    /// The generation whose built-in ARK the chain ends at.
-    pub fn generation(&self) -> Generation {
-        self.generation
+    /// The generation whose built-in ARK the chain ends at (`None` for a pinned root).
+    pub fn generation(&self) -> Option<Generation> {
+        match self.root {
+            LegacyRoot::BuiltIn(g) => Some(g),
+            LegacyRoot::Pinned { .. } => None,
+        }
+    }
+
+    /// The root the chain ends at.
+    pub fn root(&self) -> LegacyRoot {
+        self.root
     }
 
     /// Whether the inputs held the certificate for `usage` (for the ASK and ARK: `false` means
@@ -363,7 +432,13 @@ impl fmt::Display for VerifiedLegacyChain {
         } else if self.supplied(Usage::Cek) {
             f.write_str("CEK \u{2190} ")?;
         }
-        write!(f, "ASK \u{2190} ARK ({}", self.generation)?;
+        match self.root {
+            LegacyRoot::BuiltIn(g) => write!(f, "ASK \u{2190} ARK ({g}")?,
+            LegacyRoot::Pinned { key_id } => {
+                f.write_str("ASK \u{2190} pinned ARK (key ID ")?;
+                key_id.iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+            }
+        }
         match (self.supplied(Usage::Ask), self.supplied(Usage::Ark)) {
             (false, false) => f.write_str("; ASK and ARK built in")?,
             (false, true) => f.write_str("; ASK built in")?,

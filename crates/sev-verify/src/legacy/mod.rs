@@ -47,7 +47,7 @@ pub use chain::{
     Signer, builtin_root, detect_generation, verify_amd_chain, verify_ark, verify_ask, verify_cek, verify_platform,
     verify_platform_links, verify_platform_with, verify_signed_by,
 };
-pub use collect::{CertSet, LegacyCert, VerifiedLegacyChain, split_certificates};
+pub use collect::{CertSet, LegacyCert, LegacyRoot, VerifiedLegacyChain, split_certificates};
 pub use error::{LegacyError, Link, LinkFailure};
 pub use kdf::{
     LABEL_KEK, LABEL_KIK, LABEL_MASTER_SECRET, PlatformVersion, kdf, kek, kik, launch_measure, master_secret,
