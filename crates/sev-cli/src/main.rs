@@ -35,6 +35,8 @@ enum Command {
     Kds(cmd::kds::KdsCmd),
     /// Inside an SNP guest: reports, certificates and derived keys.
     Guest(cmd::guest::GuestCmd),
+    /// On an SEV host: platform status, readiness checks, certificates, ownership, SNP config.
+    Host(cmd::host::HostCmd),
 }
 
 fn main() -> ExitCode {
@@ -54,5 +56,6 @@ fn main() -> ExitCode {
         Command::Verify(c) => cmd::verify::run(c),
         Command::Kds(c) => cmd::kds::run(c),
         Command::Guest(c) => cmd::guest::run(c),
+        Command::Host(c) => cmd::host::run(c),
     }
 }

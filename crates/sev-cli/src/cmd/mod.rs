@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod guest;
+pub mod host;
 pub mod kds;
 pub mod measure;
 pub mod report;

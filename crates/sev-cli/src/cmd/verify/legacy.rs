@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sev_types::legacy::{AmdCertificate, Usage};
 use sev_verify::legacy::{CertSet, Generation, LegacyCert, LegacyError, split_certificates};
 use sev_verify::snp::CertBundle;
 
@@ -45,17 +46,31 @@ pub(super) fn verify_certs(a: &CertsArgs, run: &mut Run) -> bool {
         return true;
     }
     let c = &a.common;
-    if !x509 && (c.ark.is_some() || c.ask.is_some() || !c.crl.is_empty()) {
+    let pins = match Pins::read(c.ark.as_deref(), c.ask.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            run.fail("legacy-roots", 1, e);
+            return false;
+        }
+    };
+    let pinned_x509 = (c.ark.is_some() && pins.ark.is_none()) || (c.ask.is_some() && pins.ask.is_none());
+    if !x509 && (pinned_x509 || !c.crl.is_empty()) {
         run.fail(
             "legacy-roots",
             1,
-            "--ark, --ask and --crl apply to SNP X.509 chains; the directory holds only SEV-format \
-             certificates, which are verified against the built-in SEV roots",
+            "X.509 --ark/--ask and --crl apply to SNP chains; the directory holds only SEV-format \
+             certificates: pin an AMD-format (SEV) ARK and ASK instead, or rely on the built-in SEV roots",
         );
         return false;
     }
-    let builtin: Vec<&str> = Generation::ALL.iter().map(|g| g.name()).collect();
-    run.pass("legacy-roots", format!("built-in SEV roots ({})", builtin.join(", ")));
+    let pinned_ark = pins.ark.as_ref().and_then(|b| amd_cert(b));
+    match &pinned_ark {
+        Some(ark) => run.pass("legacy-roots", format!("pinned SEV ARK {}", hex_id(ark.key_id()))),
+        None => {
+            let builtin: Vec<&str> = Generation::ALL.iter().map(|g| g.name()).collect();
+            run.pass("legacy-roots", format!("built-in SEV roots ({})", builtin.join(", ")));
+        }
+    }
     if let Some((name, e)) = malformed {
         run.fail("legacy-certificates", 1, format!("{name}: {e}"));
         return x509;
@@ -73,21 +88,32 @@ pub(super) fn verify_certs(a: &CertsArgs, run: &mut Run) -> bool {
             }
         }
     }
+    if let Some(ask) = pins.ask.as_deref().and_then(|b| split_certificates(b).ok().flatten())
+        && let Err(e) = ask.into_iter().try_for_each(|cert| set.insert(cert))
+    {
+        run.fail("legacy-certificates", 1, format!("--ask: {e}"));
+        return x509;
+    }
     run.pass("legacy-certificates", describe(&recognized, &ignored));
-    let verified = match set.verify(&c.backend.provider()) {
+    let provider = c.backend.provider();
+    let result = match &pinned_ark {
+        Some(ark) => set.verify_pinned(&provider, ark),
+        None => set.verify(&provider),
+    };
+    let verified = match result {
         Ok(v) => v,
         Err(e) => {
             run.fail("legacy-chain", exit_code(&e), &e);
             return x509;
         }
     };
-    if let Some(p) = c.product {
+    if let (Some(p), Some(generation)) = (c.product, verified.generation()) {
         let expected = p.kds_product();
-        if expected.name() != verified.generation().name() {
+        if expected.name() != generation.name() {
             run.fail(
                 "legacy-chain",
                 2,
-                format!("the chain is {}'s, expected {expected}", verified.generation()),
+                format!("the chain is {generation}'s, expected {expected}"),
             );
             return x509;
         }
@@ -100,6 +126,43 @@ pub(super) fn verify_certs(a: &CertsArgs, run: &mut Run) -> bool {
         );
     }
     x509
+}
+
+/// `--ark` and `--ask` when they hold AMD-format (SEV) certificates; X.509 files are left to the
+/// SNP path.
+#[derive(Default)]
+struct Pins {
+    ark: Option<Vec<u8>>,
+    ask: Option<Vec<u8>>,
+}
+
+impl Pins {
+    fn read(ark: Option<&Path>, ask: Option<&Path>) -> Result<Self, String> {
+        let read = |path: Option<&Path>, usage: Usage| -> Result<Option<Vec<u8>>, String> {
+            let Some(path) = path else { return Ok(None) };
+            let bytes = read_capped(path).map_err(|e| format!("{e:#}"))?;
+            match split_certificates(&bytes) {
+                Ok(Some(certs)) if certs.len() == 1 && certs[0].usage() == usage => Ok(Some(bytes)),
+                Ok(Some(_)) => Err(format!(
+                    "{}: expected one AMD-format {usage} certificate",
+                    path.display()
+                )),
+                Ok(None) | Err(_) => Ok(None),
+            }
+        };
+        Ok(Pins {
+            ark: read(ark, Usage::Ark)?,
+            ask: read(ask, Usage::Ask)?,
+        })
+    }
+}
+
+fn amd_cert(bytes: &[u8]) -> Option<AmdCertificate<'_>> {
+    AmdCertificate::from_bytes(bytes).ok()
+}
+
+fn hex_id(id: &[u8; 16]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The exit code for a legacy failure: 3 for an absent certificate, 1 for unusable input, 2 for

@@ -65,10 +65,12 @@ pub use crate::output::Format;
 /// Options shared by both subcommands.
 #[derive(clap::Args, Debug)]
 pub struct CommonArgs {
-    /// Pin this ARK (DER or PEM) in addition to the built-in AMD roots.
+    /// Pin this ARK (DER or PEM) in addition to the built-in AMD roots; for SEV-format chains
+    /// (`verify certs`), an AMD-format ARK, which then is the only root trusted.
     #[arg(long)]
     pub ark: Option<PathBuf>,
-    /// Use this ASK or ASVK (DER or PEM) instead of the built-in one.
+    /// Use this ASK or ASVK (DER or PEM) instead of the built-in one; for SEV-format chains, an
+    /// AMD-format ASK.
     #[arg(long)]
     pub ask: Option<PathBuf>,
     /// The product, for v2 reports that carry no CPUID.
