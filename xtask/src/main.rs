@@ -203,17 +203,30 @@ fn test() -> Vec<Step> {
 
 /// sev-measure against sev-snp-measure 0.0.13 (installed into a throwaway venv under target/)
 /// on random parameter combinations; needs python3 with venv and PyPI.
+/// Then the simulated SNP launches (sev-host onto sev-sim) against the same tool.
 fn differential() -> Vec<Step> {
-    vec![Step::cargo(&[
-        "test",
-        "-p",
-        "sev-measure",
-        "--test",
-        "differential",
-        "--",
-        "--ignored",
-        "--nocapture",
-    ])]
+    vec![
+        Step::cargo(&[
+            "test",
+            "-p",
+            "sev-measure",
+            "--test",
+            "differential",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ]),
+        Step::cargo(&[
+            "test",
+            "-p",
+            "sev-e2e",
+            "--test",
+            "launch_e2e",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ]),
+    ]
 }
 
 /// Workspace members meant for crates.io: every member (`crates/*`, `xtask`, `tests`) whose

@@ -48,24 +48,7 @@ impl Rng {
 }
 
 fn venv() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sev-snp-measure-venv");
-    let tool = dir.join("bin/sev-snp-measure");
-    if !tool.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .expect("python3")
-            .success();
-        assert!(ok, "python3 -m venv failed");
-        let ok = Command::new(dir.join("bin/pip"))
-            .args(["install", "-q", "sev-snp-measure==0.0.13"])
-            .status()
-            .expect("pip")
-            .success();
-        assert!(ok, "pip install sev-snp-measure==0.0.13 failed");
-    }
-    tool
+    sev_testing::peer::sev_snp_measure(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
 #[derive(Debug, Clone)]

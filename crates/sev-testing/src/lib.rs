@@ -4,8 +4,9 @@
 //! The fake PKI itself ([`FakePki`], [`CertSpec`], [`CrlSpec`], [`LeafKey`], [`der_build`], …)
 //! lives in [`sev_sim::pki`] and [`sev_sim::report_spec`], so that the publishable simulator can
 //! sign with it; this crate keeps the old paths (`sev_testing::FakePki`,
-//! `sev_testing::der_build::…`, `sev_testing::report::…`) working. [`hostile`] and
-//! [`data_copies`] are only used by this workspace's tests and stay here.
+//! `sev_testing::der_build::…`, `sev_testing::report::…`) working. [`hostile`], [`peer`] (the
+//! pinned sev-snp-measure) and [`data_copies`] are only used by this workspace's tests and stay
+//! here.
 //!
 //! Never trust anything signed by these keys: their private halves are public.
 //!
@@ -25,6 +26,7 @@
 
 pub mod data_copies;
 pub mod hostile;
+pub mod peer;
 
 pub use report::ReportSpec;
 pub use sev_sim::pki::*;
