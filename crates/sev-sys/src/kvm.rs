@@ -4,7 +4,13 @@
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use kvm_ioctls::{Kvm, VmFd};
-use sev_types::launch::snp::KvmPageType;
+use sev_types::launch::sev::{
+    KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret, KvmSevLaunchStart,
+    KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart, KvmSevSendUpdateData,
+    SevPolicy,
+};
+use sev_types::launch::snp::{KvmPageType, KvmSevInit, KvmSnpLaunchFinish, KvmSnpLaunchStart, KvmSnpLaunchUpdate};
+use sev_types::{U32, U64};
 
 use crate::error::{Error, IoctlError};
 use crate::ioctls::{self, raw};
@@ -176,7 +182,8 @@ pub struct SnpLaunchFinish<'a> {
 ///
 /// ```
 /// use sev_sys::kvm_ioctls::Kvm;
-/// use sev_sys::uapi::{KVM_CAP_GUEST_MEMFD, KVM_X86_DEFAULT_VM, KvmSevInit};
+/// use sev_sys::uapi::{KVM_CAP_GUEST_MEMFD, KVM_X86_DEFAULT_VM};
+/// use sev_types::launch::snp::KvmSevInit;
 /// use sev_sys::{Error, KvmHost, SevVm};
 ///
 /// if std::path::Path::new("/dev/kvm").exists() {
@@ -245,7 +252,7 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_INIT2`: initialises an SEV, SEV-ES or SNP VM (6.10+).
     pub fn sev_init2(&self, init: &KvmSevInit) -> Result<(), Error> {
-        let mut p = *init;
+        let mut p = init.clone();
         // SAFETY: `data` points at `p`, a live `kvm_sev_init` that the kernel only reads.
         unsafe { self.encrypt_op("KVM_SEV_INIT2", KVM_SEV_INIT2, &raw mut p as u64) }
     }
@@ -266,30 +273,22 @@ impl<'a> SevVm<'a> {
     /// certificate and session blob (both optional); returns the new guest handle.
     pub fn launch_start(&self, handle: u32, policy: u32, dh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
         const OP: &str = "KVM_SEV_LAUNCH_START";
-        let mut p = KvmSevLaunchStart {
-            handle,
-            policy,
-            dh_uaddr: addr_or_null(dh_cert),
-            dh_len: len_u32(OP, dh_cert.len())?,
-            session_uaddr: addr_or_null(session),
-            session_len: len_u32(OP, session.len())?,
-            ..Default::default()
-        };
+        let mut p = KvmSevLaunchStart::new(handle, SevPolicy::from_bits_retain(policy));
+        p.dh_uaddr = U64::new(addr_or_null(dh_cert));
+        p.dh_len = U32::new(len_u32(OP, dh_cert.len())?);
+        p.session_uaddr = U64::new(addr_or_null(session));
+        p.session_len = U32::new(len_u32(OP, session.len())?);
         // SAFETY: `data` points at `p`; its two address/length pairs describe live borrowed
         // slices that the kernel only reads; it writes back `p.handle`.
         unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_START, &raw mut p as u64) }?;
-        Ok(p.handle)
+        Ok(p.handle.get())
     }
 
     /// `KVM_SEV_LAUNCH_UPDATE_DATA`: encrypts and measures `guest_memory` in place. The slice
     /// must lie inside a registered memslot's backing memory.
     pub fn launch_update_data(&self, guest_memory: &mut [u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_LAUNCH_UPDATE_DATA";
-        let mut p = KvmSevLaunchUpdateData {
-            uaddr: guest_memory.as_mut_ptr() as u64,
-            len: len_u32(OP, guest_memory.len())?,
-            pad0: 0,
-        };
+        let mut p = KvmSevLaunchUpdateData::new(guest_memory.as_mut_ptr() as u64, len_u32(OP, guest_memory.len())?);
         // SAFETY: `data` points at `p`, whose address/length describe the exclusively borrowed
         // `guest_memory`; the kernel pins and rewrites only those bytes.
         unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_UPDATE_DATA, &raw mut p as u64) }
@@ -307,16 +306,12 @@ impl<'a> SevVm<'a> {
         let mut q = KvmSevLaunchMeasure::default();
         // SAFETY: `data` points at `q`; with `uaddr` 0 the kernel only writes `q.len`.
         let r = unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_MEASURE, &raw mut q as u64) };
-        let len = length_after_query(r, q.len)?;
+        let len = length_after_query(r, q.len.get())?;
         let mut buf = vec![0u8; len as usize];
-        let mut p = KvmSevLaunchMeasure {
-            uaddr: buf.as_mut_ptr() as u64,
-            len,
-            pad0: 0,
-        };
+        let mut p = KvmSevLaunchMeasure::new(buf.as_mut_ptr() as u64, len);
         // SAFETY: `data` points at `p`, whose address/length describe `buf`, owned here.
         unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_MEASURE, &raw mut p as u64) }?;
-        buf.truncate(p.len as usize);
+        buf.truncate(p.len.get() as usize);
         Ok(buf)
     }
 
@@ -324,15 +319,11 @@ impl<'a> SevVm<'a> {
     /// `guest_memory`.
     pub fn launch_secret(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_LAUNCH_SECRET";
-        let mut p = KvmSevLaunchSecret {
-            hdr_uaddr: header.as_ptr() as u64,
-            hdr_len: len_u32(OP, header.len())?,
-            guest_uaddr: guest_memory.as_mut_ptr() as u64,
-            guest_len: len_u32(OP, guest_memory.len())?,
-            trans_uaddr: transport.as_ptr() as u64,
-            trans_len: len_u32(OP, transport.len())?,
-            ..Default::default()
-        };
+        let mut p = KvmSevLaunchSecret::new(
+            (header.as_ptr() as u64, len_u32(OP, header.len())?),
+            (guest_memory.as_mut_ptr() as u64, len_u32(OP, guest_memory.len())?),
+            (transport.as_ptr() as u64, len_u32(OP, transport.len())?),
+        );
         // SAFETY: `data` points at `p`; the header and transport slices are only read, and the
         // exclusively borrowed `guest_memory` is the only memory written.
         unsafe { self.encrypt_op(OP, KVM_SEV_LAUNCH_SECRET, &raw mut p as u64) }
@@ -370,10 +361,10 @@ impl<'a> SevVm<'a> {
             });
         }
         let mut p = KvmSevDbg {
-            src_uaddr: src.as_ptr() as u64,
-            dst_uaddr: dst.as_mut_ptr() as u64,
-            len: len_u32(op, src.len())?,
-            pad0: 0,
+            src_uaddr: U64::new(src.as_ptr() as u64),
+            dst_uaddr: U64::new(dst.as_mut_ptr() as u64),
+            len: U32::new(len_u32(op, src.len())?),
+            pad0: U32::ZERO,
         };
         // SAFETY: `data` points at `p`; `src` (read) and the exclusively borrowed `dst`
         // (written) are live slices of exactly `len` bytes.
@@ -390,17 +381,17 @@ impl<'a> SevVm<'a> {
         };
         // SAFETY: `data` points at `q`; with `uaddr` 0 the kernel only writes `q.len`.
         let r = unsafe { self.encrypt_op(OP, KVM_SEV_GET_ATTESTATION_REPORT, &raw mut q as u64) };
-        let len = length_after_query(r, q.len)?;
+        let len = length_after_query(r, q.len.get())?;
         let mut buf = vec![0u8; len as usize];
         let mut p = KvmSevAttestationReport {
             mnonce,
-            uaddr: buf.as_mut_ptr() as u64,
-            len,
-            pad0: 0,
+            uaddr: U64::new(buf.as_mut_ptr() as u64),
+            len: U32::new(len),
+            pad0: U32::ZERO,
         };
         // SAFETY: `data` points at `p`, whose address/length describe `buf`, owned here.
         unsafe { self.encrypt_op(OP, KVM_SEV_GET_ATTESTATION_REPORT, &raw mut p as u64) }?;
-        buf.truncate(p.len as usize);
+        buf.truncate(p.len.get() as usize);
         Ok(buf)
     }
 
@@ -410,40 +401,36 @@ impl<'a> SevVm<'a> {
     pub fn send_start(&self, pdh_cert: &[u8], plat_certs: &[u8], amd_certs: &[u8]) -> Result<(u32, Vec<u8>), Error> {
         const OP: &str = "KVM_SEV_SEND_START";
         let mut p = KvmSevSendStart {
-            pdh_cert_uaddr: addr_or_null(pdh_cert),
-            pdh_cert_len: len_u32(OP, pdh_cert.len())?,
-            plat_certs_uaddr: addr_or_null(plat_certs),
-            plat_certs_len: len_u32(OP, plat_certs.len())?,
-            amd_certs_uaddr: addr_or_null(amd_certs),
-            amd_certs_len: len_u32(OP, amd_certs.len())?,
+            pdh_cert_uaddr: U64::new(addr_or_null(pdh_cert)),
+            pdh_cert_len: U32::new(len_u32(OP, pdh_cert.len())?),
+            plat_certs_uaddr: U64::new(addr_or_null(plat_certs)),
+            plat_certs_len: U32::new(len_u32(OP, plat_certs.len())?),
+            amd_certs_uaddr: U64::new(addr_or_null(amd_certs)),
+            amd_certs_len: U32::new(len_u32(OP, amd_certs.len())?),
             ..Default::default()
         };
         // SAFETY: `data` points at `p`; the three certificate ranges are live borrowed slices
         // the kernel only reads; with `session_uaddr` 0 it only writes `p.session_len`.
         let r = unsafe { self.encrypt_op(OP, KVM_SEV_SEND_START, &raw mut p as u64) };
-        let len = length_after_query(r, p.session_len)?;
+        let len = length_after_query(r, p.session_len.get())?;
         let mut session = vec![0u8; len as usize];
-        p.session_uaddr = session.as_mut_ptr() as u64;
-        p.session_len = len;
+        p.session_uaddr = U64::new(session.as_mut_ptr() as u64);
+        p.session_len = U32::new(len);
         // SAFETY: as above, plus `session_uaddr`/`session_len` describe `session`, owned here.
         unsafe { self.encrypt_op(OP, KVM_SEV_SEND_START, &raw mut p as u64) }?;
-        session.truncate(p.session_len as usize);
-        Ok((p.policy, session))
+        session.truncate(p.session_len.get() as usize);
+        Ok((p.policy.get(), session))
     }
 
     /// `KVM_SEV_SEND_UPDATE_DATA`: encrypts `guest_memory` for transport into `transport`,
     /// writing the packet header into `header` (sizes as the firmware requires).
     pub fn send_update_data(&self, guest_memory: &[u8], header: &mut [u8], transport: &mut [u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_SEND_UPDATE_DATA";
-        let mut p = KvmSevSendUpdateData {
-            hdr_uaddr: header.as_mut_ptr() as u64,
-            hdr_len: len_u32(OP, header.len())?,
-            guest_uaddr: guest_memory.as_ptr() as u64,
-            guest_len: len_u32(OP, guest_memory.len())?,
-            trans_uaddr: transport.as_mut_ptr() as u64,
-            trans_len: len_u32(OP, transport.len())?,
-            ..Default::default()
-        };
+        let mut p = KvmSevSendUpdateData::new(
+            (header.as_mut_ptr() as u64, len_u32(OP, header.len())?),
+            (guest_memory.as_ptr() as u64, len_u32(OP, guest_memory.len())?),
+            (transport.as_mut_ptr() as u64, len_u32(OP, transport.len())?),
+        );
         // SAFETY: `data` points at `p`; `guest_memory` is only read, and the exclusively borrowed
         // `header` and `transport` are the only memory written, within their lengths.
         unsafe { self.encrypt_op(OP, KVM_SEV_SEND_UPDATE_DATA, &raw mut p as u64) }
@@ -454,32 +441,28 @@ impl<'a> SevVm<'a> {
     pub fn receive_start(&self, handle: u32, policy: u32, pdh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
         const OP: &str = "KVM_SEV_RECEIVE_START";
         let mut p = KvmSevReceiveStart {
-            handle,
-            policy,
-            pdh_uaddr: addr_or_null(pdh_cert),
-            pdh_len: len_u32(OP, pdh_cert.len())?,
-            session_uaddr: addr_or_null(session),
-            session_len: len_u32(OP, session.len())?,
+            handle: U32::new(handle),
+            policy: U32::new(policy),
+            pdh_uaddr: U64::new(addr_or_null(pdh_cert)),
+            pdh_len: U32::new(len_u32(OP, pdh_cert.len())?),
+            session_uaddr: U64::new(addr_or_null(session)),
+            session_len: U32::new(len_u32(OP, session.len())?),
             ..Default::default()
         };
         // SAFETY: `data` points at `p`; both ranges are live borrowed slices the kernel only
         // reads; it writes back `p.handle`.
         unsafe { self.encrypt_op(OP, KVM_SEV_RECEIVE_START, &raw mut p as u64) }?;
-        Ok(p.handle)
+        Ok(p.handle.get())
     }
 
     /// `KVM_SEV_RECEIVE_UPDATE_DATA`: decrypts a transport packet into `guest_memory`.
     pub fn receive_update_data(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_RECEIVE_UPDATE_DATA";
-        let mut p = KvmSevReceiveUpdateData {
-            hdr_uaddr: header.as_ptr() as u64,
-            hdr_len: len_u32(OP, header.len())?,
-            guest_uaddr: guest_memory.as_mut_ptr() as u64,
-            guest_len: len_u32(OP, guest_memory.len())?,
-            trans_uaddr: transport.as_ptr() as u64,
-            trans_len: len_u32(OP, transport.len())?,
-            ..Default::default()
-        };
+        let mut p = KvmSevReceiveUpdateData::new(
+            (header.as_ptr() as u64, len_u32(OP, header.len())?),
+            (guest_memory.as_mut_ptr() as u64, len_u32(OP, guest_memory.len())?),
+            (transport.as_ptr() as u64, len_u32(OP, transport.len())?),
+        );
         // SAFETY: `data` points at `p`; `header` and `transport` are only read, and the
         // exclusively borrowed `guest_memory` is the only memory written.
         unsafe { self.encrypt_op(OP, KVM_SEV_RECEIVE_UPDATE_DATA, &raw mut p as u64) }
@@ -504,8 +487,8 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_SNP_LAUNCH_START`: starts an SNP launch (`flags` and padding must be zero).
-    pub fn snp_launch_start(&self, start: &KvmSevSnpLaunchStart) -> Result<(), Error> {
-        let mut p = *start;
+    pub fn snp_launch_start(&self, start: &KvmSnpLaunchStart) -> Result<(), Error> {
+        let mut p = start.clone();
         // SAFETY: `data` points at `p`, a live `kvm_sev_snp_launch_start` the kernel only reads.
         unsafe { self.encrypt_op("KVM_SEV_SNP_LAUNCH_START", KVM_SEV_SNP_LAUNCH_START, &raw mut p as u64) }
     }
@@ -524,26 +507,20 @@ impl<'a> SevVm<'a> {
                 reason: format!("source must be page aligned and a non-zero page multiple, got {addr:#x} + {len:#x}"),
             });
         }
-        let mut p = KvmSevSnpLaunchUpdate {
-            gfn_start,
-            uaddr: addr,
-            len,
-            type_: page_type.raw(),
-            ..Default::default()
-        };
+        let mut p = KvmSnpLaunchUpdate::new(gfn_start, addr, len, page_type);
         let mut interrupted = 0u32;
         loop {
-            let before = p.len;
+            let before = p.len.get();
             // SAFETY: `data` points at `p`; `p.uaddr .. p.uaddr + p.len` always lies inside the
             // exclusively borrowed `src` (the kernel only advances it), which it reads and, for
             // CPUID pages, writes back.
             match unsafe { self.encrypt_op(OP, KVM_SEV_SNP_LAUNCH_UPDATE, &raw mut p as u64) } {
-                Ok(()) if p.len == 0 => return Ok(()),
-                Ok(()) if p.len < before && p.len <= len => continue,
+                Ok(()) if p.len.get() == 0 => return Ok(()),
+                Ok(()) if p.len.get() < before && p.len.get() <= len => continue,
                 Ok(()) => {
                     return Err(Error::MalformedResponse {
                         op: OP,
-                        reason: format!("no progress: {:#x} bytes left of {before:#x}", p.len),
+                        reason: format!("no progress: {:#x} bytes left of {before:#x}", p.len.get()),
                     });
                 }
                 Err(Error::Ioctl(e))
@@ -558,19 +535,10 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_SNP_LAUNCH_FINISH`: ends an SNP launch (ID block, host data).
     pub fn snp_launch_finish(&self, finish: &SnpLaunchFinish<'_>) -> Result<(), Error> {
-        let (id_block_uaddr, id_auth_uaddr, id_block_en) = match finish.id_block {
-            Some((b, a)) => (b.as_ptr() as u64, a.as_ptr() as u64, 1),
-            None => (0, 0, 0),
-        };
-        let mut p = KvmSevSnpLaunchFinish {
-            id_block_uaddr,
-            id_auth_uaddr,
-            id_block_en,
-            auth_key_en: u8::from(finish.auth_key_en),
-            vcek_disabled: u8::from(finish.vcek_disabled),
-            host_data: finish.host_data,
-            ..Default::default()
-        };
+        let mut p = KvmSnpLaunchFinish::new(finish.host_data).with_vcek_disabled(finish.vcek_disabled);
+        if let Some((block, auth)) = finish.id_block {
+            p = p.with_id_block(block.as_ptr() as u64, auth.as_ptr() as u64, finish.auth_key_en);
+        }
         // SAFETY: `data` points at `p`; the ID block (96 B) and ID auth (4096 B) addresses come
         // from borrowed arrays of exactly the sizes the kernel reads.
         unsafe {

@@ -10,6 +10,8 @@ use std::fs::File;
 use kvm_ioctls::{Kvm, VmFd};
 use sev_sys::uapi::*;
 use sev_sys::{Error, KvmHost, SevVm};
+use sev_types::launch::snp::{KvmSevInit, KvmSnpLaunchStart};
+use sev_types::policy::GuestPolicy;
 
 const MIB2: u64 = 2 << 20;
 
@@ -108,10 +110,7 @@ fn encrypt_op_without_sev_is_typed_unsupported() {
         Err(Error::SevUnsupported { op }) => assert_eq!(op, "KVM_SEV_INIT2"),
         other => panic!("KVM_SEV_INIT2: {other:?}"),
     }
-    let start = KvmSevSnpLaunchStart {
-        policy: 0x3_0000,
-        ..Default::default()
-    };
+    let start = KvmSnpLaunchStart::new(GuestPolicy::from_bits_retain(0x3_0000));
     match sev.snp_launch_start(&start) {
         Err(e @ Error::SevUnsupported { .. }) => {
             assert_eq!(e.errno(), Some(libc::ENOTTY));
