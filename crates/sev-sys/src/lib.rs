@@ -49,7 +49,7 @@ pub use error::{Error, IoctlError};
 pub use guest::{DerivedKey, SevGuestDevice};
 pub use guest_transport::{CERTS_PAGE_SIZE, CertsBuffer, GuestCommand, GuestTransport, TransportError};
 #[cfg(target_os = "linux")]
-pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
+pub use kvm::{KvmHost, SevVm, VmTypes, pre_fault_memory};
 /// The kvm-ioctls version this crate's KVM wrappers borrow from (`Kvm`, `VmFd`).
 #[cfg(target_os = "linux")]
 pub use kvm_ioctls;

@@ -1,9 +1,9 @@
-//! KVM's SEV interface: `KVM_MEMORY_ENCRYPT_OP` and memory plumbing on a VM fd ([`SevVm`]), and
-//! SEV capabilities of `/dev/kvm` ([`KvmHost`]).
+//! A KVM VM fd (kvm-ioctls' `vm` object): the SEV command interface `KVM_MEMORY_ENCRYPT_OP`,
+//! one method per `KVM_SEV_*` command.
 
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd};
 
-use kvm_ioctls::{Kvm, VmFd};
+use kvm_ioctls::VmFd;
 use sev_types::launch::sev::{
     KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret, KvmSevLaunchStart,
     KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart, KvmSevSendUpdateData,
@@ -13,7 +13,8 @@ use sev_types::launch::snp::{KvmPageType, KvmSevInit, KvmSnpLaunchFinish, KvmSnp
 use sev_types::{U32, U64};
 
 use crate::error::{Error, IoctlError};
-use crate::ioctls::{self, raw};
+use crate::ioctls::raw;
+use crate::seam::SnpLaunchFinish;
 use crate::sev::{SevDevice, len_u32};
 use crate::uapi::*;
 
@@ -22,157 +23,6 @@ use crate::uapi::*;
 const MAX_INTERRUPTED_RETRIES: u32 = 1000;
 /// Host page size assumed by the SNP launch commands.
 const PAGE_SIZE: u64 = 4096;
-
-/// A bitmask of VM types from `KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)`: bit N = type N.
-///
-/// ```
-/// use sev_sys::VmTypes;
-/// use sev_sys::uapi::{KVM_X86_DEFAULT_VM, KVM_X86_SNP_VM};
-/// let t = VmTypes(0b1_0001);
-/// assert!(t.contains(KVM_X86_DEFAULT_VM) && t.contains(KVM_X86_SNP_VM));
-/// assert!(!t.contains(2) && !t.contains(64));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VmTypes(pub u64);
-
-impl VmTypes {
-    /// Whether VM type `ty` (`KVM_X86_*_VM`) is supported.
-    pub const fn contains(self, ty: u32) -> bool {
-        ty < 64 && self.0 & (1 << ty) != 0
-    }
-}
-
-/// `/dev/kvm` queries that kvm-ioctls does not cover: VM types and the SEV device-attribute
-/// group on the system fd.
-///
-/// ```
-/// use sev_sys::kvm_ioctls::Kvm;
-/// use sev_sys::uapi::{KVM_X86_DEFAULT_VM, KVM_X86_SNP_VM};
-/// use sev_sys::KvmHost;
-///
-/// if std::path::Path::new("/dev/kvm").exists() {
-///     let kvm = Kvm::new()?;
-///     let host = KvmHost::new(&kvm);
-///     let types = host.supported_vm_types()?;
-///     assert!(types.contains(KVM_X86_DEFAULT_VM));
-///     if types.contains(KVM_X86_SNP_VM) {
-///         println!("SNP VMSA features: {:#x}", host.sev_vmsa_features()?);
-///     }
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct KvmHost<'a> {
-    fd: BorrowedFd<'a>,
-}
-
-impl<'a> KvmHost<'a> {
-    /// Borrows an open `/dev/kvm`.
-    pub fn new(kvm: &'a Kvm) -> Self {
-        // SAFETY: `kvm` is borrowed for `'a`, so its fd stays open for the borrow's lifetime.
-        let fd = unsafe { BorrowedFd::borrow_raw(kvm.as_raw_fd()) };
-        Self { fd }
-    }
-
-    /// Borrows any fd that refers to `/dev/kvm`.
-    pub fn from_fd(fd: BorrowedFd<'a>) -> Self {
-        Self { fd }
-    }
-
-    /// `KVM_CHECK_EXTENSION` on `/dev/kvm`: the raw answer (0 = unsupported).
-    pub fn check_extension(&self, cap: u32) -> Result<i32, Error> {
-        check_extension(self.fd, cap)
-    }
-
-    /// `KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)`: the supported `KVM_CREATE_VM` types. Kernels
-    /// before 6.8 do not know the capability (answer 0); they support only the default type.
-    pub fn supported_vm_types(&self) -> Result<VmTypes, Error> {
-        let mask = self.check_extension(KVM_CAP_VM_TYPES)?;
-        Ok(if mask == 0 {
-            VmTypes(1 << KVM_X86_DEFAULT_VM)
-        } else {
-            VmTypes(mask as u32 as u64)
-        })
-    }
-
-    /// `KVM_HAS_DEVICE_ATTR` on `/dev/kvm`: `Ok(false)` when the kernel answers `ENXIO`.
-    pub fn has_device_attr(&self, group: u32, attr: u64) -> Result<bool, Error> {
-        let a = KvmDeviceAttr {
-            flags: 0,
-            group,
-            attr,
-            addr: 0,
-        };
-        // SAFETY: the kernel only reads `a` (24 bytes, live on this frame); `addr` is unused
-        // by KVM_HAS_DEVICE_ATTR.
-        match unsafe { raw::kvm_has_device_attr(self.fd.as_raw_fd(), &a) } {
-            Ok(_) => Ok(true),
-            Err(nix::errno::Errno::ENXIO) => Ok(false),
-            Err(e) => Err(IoctlError::new("KVM_HAS_DEVICE_ATTR", e as i32).into()),
-        }
-    }
-
-    /// `KVM_GET_DEVICE_ATTR` on `/dev/kvm`: a u64 attribute value (`ENXIO` if absent).
-    pub fn get_device_attr(&self, group: u32, attr: u64) -> Result<u64, Error> {
-        let mut value = 0u64;
-        let a = KvmDeviceAttr {
-            flags: 0,
-            group,
-            attr,
-            addr: &raw mut value as u64,
-        };
-        // SAFETY: the kernel reads `a` and writes one u64 through `a.addr`, which points at
-        // `value` on this frame; every attribute in the x86 system groups is a u64.
-        unsafe { raw::kvm_get_device_attr(self.fd.as_raw_fd(), &a) }
-            .map_err(|e| IoctlError::new("KVM_GET_DEVICE_ATTR", e as i32))?;
-        Ok(value)
-    }
-
-    /// `KVM_X86_SEV_VMSA_FEATURES` (group `KVM_X86_GRP_SEV`): VMSA features accepted by
-    /// `KVM_SEV_INIT2` (6.10+).
-    pub fn sev_vmsa_features(&self) -> Result<u64, Error> {
-        self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_VMSA_FEATURES)
-    }
-
-    /// `KVM_X86_SNP_POLICY_BITS`: SNP policy bits KVM accepts.
-    pub fn snp_policy_bits(&self) -> Result<u64, Error> {
-        self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS)
-    }
-
-    /// `KVM_X86_SEV_SNP_REQ_CERTS`: whether `KVM_SEV_SNP_ENABLE_REQ_CERTS` exists (7.0+);
-    /// `false` when the attribute is unknown.
-    pub fn snp_req_certs_supported(&self) -> Result<bool, Error> {
-        if !self.has_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS)? {
-            return Ok(false);
-        }
-        Ok(self.get_device_attr(KVM_X86_GRP_SEV, KVM_X86_SEV_SNP_REQ_CERTS)? != 0)
-    }
-
-    /// `KVM_CREATE_VM` with a VM type (`KVM_X86_*_VM`), through kvm-ioctls.
-    pub fn create_vm(kvm: &Kvm, vm_type: u32) -> Result<VmFd, Error> {
-        kvm.create_vm_with_type(u64::from(vm_type))
-            .map_err(|e| IoctlError::new("KVM_CREATE_VM", e.errno()).into())
-    }
-}
-
-fn check_extension(fd: BorrowedFd<'_>, cap: u32) -> Result<i32, Error> {
-    // SAFETY: KVM_CHECK_EXTENSION takes its argument by value; no memory is passed.
-    unsafe { raw::ioctl_with_val(fd.as_raw_fd(), ioctls::KVM_CHECK_EXTENSION, libc::c_ulong::from(cap)) }
-        .map_err(|e| IoctlError::new("KVM_CHECK_EXTENSION", e as i32).into())
-}
-
-/// The arguments of `KVM_SEV_SNP_LAUNCH_FINISH`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SnpLaunchFinish<'a> {
-    /// The 96-byte ID block and the 4096-byte ID authentication structure, if any.
-    pub id_block: Option<(&'a [u8; KVM_SEV_SNP_ID_BLOCK_SIZE], &'a [u8; KVM_SEV_SNP_ID_AUTH_SIZE])>,
-    /// Whether the ID authentication structure carries an author key.
-    pub auth_key_en: bool,
-    /// Whether VCEK-signed reports are disabled for this guest.
-    pub vcek_disabled: bool,
-    /// Host data placed in every report.
-    pub host_data: [u8; KVM_SEV_SNP_FINISH_DATA_SIZE],
-}
 
 /// The SEV interface of a KVM VM fd: one method per `KVM_SEV_*` command, plus the encrypted-
 /// memory plumbing (regions, guest_memfd, memory attributes).
@@ -202,7 +52,7 @@ pub struct SnpLaunchFinish<'a> {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SevVm<'a> {
-    vm: BorrowedFd<'a>,
+    pub(super) vm: BorrowedFd<'a>,
     sev_fd: Option<BorrowedFd<'a>>,
 }
 
@@ -554,108 +404,6 @@ impl<'a> SevVm<'a> {
     pub fn snp_enable_req_certs(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_SNP_ENABLE_REQ_CERTS", KVM_SEV_SNP_ENABLE_REQ_CERTS, 0) }
-    }
-
-    /// `KVM_MEMORY_ENCRYPT_REG_REGION`: pins a host range for an SEV / SEV-ES guest.
-    pub fn register_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
-        let mut r = *region;
-        // SAFETY: the kernel reads `r` only; it pins the described pages by reference count and
-        // never writes through the range on our behalf.
-        unsafe { raw::kvm_memory_encrypt_reg_region(self.vm.as_raw_fd(), &mut r) }
-            .map(drop)
-            .map_err(|e| enc_region_error("KVM_MEMORY_ENCRYPT_REG_REGION", e))
-    }
-
-    /// `KVM_MEMORY_ENCRYPT_UNREG_REGION`: unpins a range registered before.
-    pub fn unregister_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
-        let mut r = *region;
-        // SAFETY: the kernel reads `r` only.
-        unsafe { raw::kvm_memory_encrypt_unreg_region(self.vm.as_raw_fd(), &mut r) }
-            .map(drop)
-            .map_err(|e| enc_region_error("KVM_MEMORY_ENCRYPT_UNREG_REGION", e))
-    }
-
-    /// `KVM_SET_MEMORY_ATTRIBUTES`: marks a GPA range private
-    /// ([`KVM_MEMORY_ATTRIBUTE_PRIVATE`]) or shared (0).
-    pub fn set_memory_attributes(&self, address: u64, size: u64, attributes: u64) -> Result<(), Error> {
-        let a = KvmMemoryAttributes {
-            address,
-            size,
-            attributes,
-            flags: 0,
-        };
-        // SAFETY: the kernel reads `a` (32 bytes, live on this frame) and no user memory.
-        unsafe { raw::kvm_set_memory_attributes(self.vm.as_raw_fd(), &a) }
-            .map(drop)
-            .map_err(|e| IoctlError::new("KVM_SET_MEMORY_ATTRIBUTES", e as i32).into())
-    }
-
-    /// `KVM_CREATE_GUEST_MEMFD`: a new guest_memfd of `size` bytes with `GUEST_MEMFD_FLAG_*`.
-    pub fn create_guest_memfd(&self, size: u64, flags: u64) -> Result<OwnedFd, Error> {
-        let mut g = KvmCreateGuestMemfd {
-            size,
-            flags,
-            reserved: [0; 6],
-        };
-        // SAFETY: the kernel reads `g` (64 bytes, live on this frame) and returns a new fd.
-        let fd = unsafe { raw::kvm_create_guest_memfd(self.vm.as_raw_fd(), &mut g) }
-            .map_err(|e| IoctlError::new("KVM_CREATE_GUEST_MEMFD", e as i32))?;
-        // SAFETY: on success the ioctl returns a fresh fd that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-    }
-
-    /// `KVM_SET_USER_MEMORY_REGION2`: adds, changes or deletes a memslot (with guest_memfd).
-    ///
-    /// # Safety
-    /// `userspace_addr .. userspace_addr + memory_size` must be memory mapped in this process
-    /// and stay mapped (and not be reused for anything else) until the slot is deleted or the VM
-    /// is destroyed, because the guest reads and writes it at any time. `guest_memfd`, if
-    /// flagged, must be a guest_memfd of this VM.
-    pub unsafe fn set_user_memory_region2(&self, region: &KvmUserspaceMemoryRegion2) -> Result<(), Error> {
-        // SAFETY: the kernel reads `region` (160 bytes); the caller guarantees the lifetime of
-        // the memory it describes.
-        unsafe { raw::kvm_set_user_memory_region2(self.vm.as_raw_fd(), region) }
-            .map(drop)
-            .map_err(|e| IoctlError::new("KVM_SET_USER_MEMORY_REGION2", e as i32).into())
-    }
-
-    /// `KVM_ENABLE_CAP` on the VM, e.g. `KVM_CAP_EXIT_HYPERCALL` with `1 << 12`.
-    pub fn enable_cap(&self, cap: &KvmEnableCap) -> Result<(), Error> {
-        // SAFETY: the kernel reads `cap` (104 bytes); the capabilities' arguments are values,
-        // not pointers.
-        unsafe { raw::kvm_enable_cap(self.vm.as_raw_fd(), cap) }
-            .map(drop)
-            .map_err(|e| IoctlError::new("KVM_ENABLE_CAP", e as i32).into())
-    }
-
-    /// `KVM_CHECK_EXTENSION` on the VM fd.
-    pub fn check_extension(&self, cap: u32) -> Result<i32, Error> {
-        check_extension(self.vm, cap)
-    }
-}
-
-/// `KVM_PRE_FAULT_MEMORY` on a vCPU fd: pre-populates the guest mappings of
-/// `gpa .. gpa + size`. Returns the range still to do (the kernel advances `gpa`/`size` as it
-/// goes; `(_, 0)` means done). Needs `KVM_CAP_PRE_FAULT_MEMORY`.
-pub fn pre_fault_memory(vcpu: BorrowedFd<'_>, gpa: u64, size: u64) -> Result<(u64, u64), Error> {
-    let mut p = KvmPreFaultMemory {
-        gpa,
-        size,
-        flags: 0,
-        padding: [0; 5],
-    };
-    // SAFETY: the kernel reads and writes back `p` (64 bytes, live on this frame) only.
-    match unsafe { raw::kvm_pre_fault_memory(vcpu.as_raw_fd(), &mut p) } {
-        Ok(_) => Ok((p.gpa, p.size)),
-        Err(e) => Err(IoctlError::new("KVM_PRE_FAULT_MEMORY", e as i32).into()),
-    }
-}
-
-fn enc_region_error(op: &'static str, e: nix::errno::Errno) -> Error {
-    if e == nix::errno::Errno::ENOTTY {
-        Error::SevUnsupported { op }
-    } else {
-        IoctlError::new(op, e as i32).into()
     }
 }
 
