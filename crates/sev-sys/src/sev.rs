@@ -1,7 +1,7 @@
 //! `/dev/sev`: platform commands through `SEV_ISSUE_CMD`.
 
 use std::fs::{File, OpenOptions};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, RawFd};
 use std::path::Path;
 
 use sev_types::guest::VlekHashstick;
@@ -65,6 +65,16 @@ impl SevDevice {
     /// Wraps an already open `/dev/sev` file.
     pub fn from_file(file: File) -> Self {
         Self { file }
+    }
+
+    /// Adopts a raw `/dev/sev` fd (e.g. one passed over a socket).
+    ///
+    /// # Safety
+    /// `fd` must be an open file descriptor of `/dev/sev` that nothing else owns or closes: the
+    /// returned value takes ownership and closes it on drop.
+    pub unsafe fn from_raw_fd(fd: RawFd) -> Self {
+        // SAFETY: the caller hands over sole ownership of an open fd.
+        Self::from_file(unsafe { File::from_raw_fd(fd) })
     }
 
     /// Issues one `SEV_ISSUE_CMD`.

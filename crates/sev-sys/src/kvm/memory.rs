@@ -3,14 +3,15 @@
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use super::SevVm;
+use super::vm::VmCommands;
 use crate::error::{Error, IoctlError};
 use crate::ioctls::raw;
+use crate::seam::MemorySlot;
 use crate::uapi::*;
 
-impl SevVm<'_> {
+impl VmCommands<'_> {
     /// `KVM_MEMORY_ENCRYPT_REG_REGION`: pins a host range for an SEV / SEV-ES guest.
-    pub fn register_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
+    pub(crate) fn register_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
         let mut r = *region;
         // SAFETY: the kernel reads `r` only; it pins the described pages by reference count and
         // never writes through the range on our behalf.
@@ -20,7 +21,7 @@ impl SevVm<'_> {
     }
 
     /// `KVM_MEMORY_ENCRYPT_UNREG_REGION`: unpins a range registered before.
-    pub fn unregister_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
+    pub(crate) fn unregister_enc_memory_region(&self, region: &KvmEncRegion) -> Result<(), Error> {
         let mut r = *region;
         // SAFETY: the kernel reads `r` only.
         unsafe { raw::kvm_memory_encrypt_unreg_region(self.vm.as_raw_fd(), &mut r) }
@@ -30,7 +31,7 @@ impl SevVm<'_> {
 
     /// `KVM_SET_MEMORY_ATTRIBUTES`: marks a GPA range private
     /// ([`KVM_MEMORY_ATTRIBUTE_PRIVATE`]) or shared (0).
-    pub fn set_memory_attributes(&self, address: u64, size: u64, attributes: u64) -> Result<(), Error> {
+    pub(crate) fn set_memory_attributes(&self, address: u64, size: u64, attributes: u64) -> Result<(), Error> {
         let a = KvmMemoryAttributes {
             address,
             size,
@@ -44,7 +45,7 @@ impl SevVm<'_> {
     }
 
     /// `KVM_CREATE_GUEST_MEMFD`: a new guest_memfd of `size` bytes with `GUEST_MEMFD_FLAG_*`.
-    pub fn create_guest_memfd(&self, size: u64, flags: u64) -> Result<OwnedFd, Error> {
+    pub(crate) fn create_guest_memfd(&self, size: u64, flags: u64) -> Result<OwnedFd, Error> {
         let mut g = KvmCreateGuestMemfd {
             size,
             flags,
@@ -64,7 +65,7 @@ impl SevVm<'_> {
     /// and stay mapped (and not be reused for anything else) until the slot is deleted or the VM
     /// is destroyed, because the guest reads and writes it at any time. `guest_memfd`, if
     /// flagged, must be a guest_memfd of this VM.
-    pub unsafe fn set_user_memory_region2(&self, region: &KvmUserspaceMemoryRegion2) -> Result<(), Error> {
+    pub(crate) unsafe fn set_user_memory_region2(&self, region: &KvmUserspaceMemoryRegion2) -> Result<(), Error> {
         // SAFETY: the kernel reads `region` (160 bytes); the caller guarantees the lifetime of
         // the memory it describes.
         unsafe { raw::kvm_set_user_memory_region2(self.vm.as_raw_fd(), region) }
@@ -73,7 +74,7 @@ impl SevVm<'_> {
     }
 
     /// `KVM_ENABLE_CAP` on the VM, e.g. `KVM_CAP_EXIT_HYPERCALL` with `1 << 12`.
-    pub fn enable_cap(&self, cap: &KvmEnableCap) -> Result<(), Error> {
+    pub(crate) fn enable_cap(&self, cap: &KvmEnableCap) -> Result<(), Error> {
         // SAFETY: the kernel reads `cap` (104 bytes); the capabilities' arguments are values,
         // not pointers.
         unsafe { raw::kvm_enable_cap(self.vm.as_raw_fd(), cap) }
@@ -82,7 +83,7 @@ impl SevVm<'_> {
     }
 
     /// `KVM_CHECK_EXTENSION` on the VM fd.
-    pub fn check_extension(&self, cap: u32) -> Result<i32, Error> {
+    pub(crate) fn check_extension(&self, cap: u32) -> Result<i32, Error> {
         super::system::check_extension(self.vm, cap)
     }
 }
@@ -93,4 +94,113 @@ fn enc_region_error(op: &'static str, e: nix::errno::Errno) -> Error {
     } else {
         IoctlError::new(op, e as i32).into()
     }
+}
+
+/// Anonymous, page-aligned, zero-filled host memory, unmapped on drop.
+#[derive(Debug)]
+pub(crate) struct HostMapping {
+    ptr: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain memory owned by this value; nothing in it is tied to a thread.
+unsafe impl Send for HostMapping {}
+
+impl HostMapping {
+    /// Maps `len` bytes (a non-zero page multiple) of private anonymous memory.
+    pub(crate) fn new(op: &'static str, len: u64) -> Result<Self, Error> {
+        let len = usize::try_from(len).map_err(|_| Error::InvalidArgument {
+            op,
+            reason: format!("{len:#x} bytes do not fit this address space"),
+        })?;
+        if len == 0 || !(len as u64).is_multiple_of(super::vm::PAGE_SIZE) {
+            return Err(Error::InvalidArgument {
+                op,
+                reason: format!("size must be a non-zero multiple of 4096, got {len:#x}"),
+            });
+        }
+        // SAFETY: an anonymous private mapping at an address of the kernel's choice touches no
+        // existing memory; the result is checked for MAP_FAILED below.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOMEM);
+            return Err(IoctlError::new("mmap", errno).into());
+        }
+        let ptr = std::ptr::NonNull::new(p.cast::<u8>()).ok_or(Error::MalformedResponse {
+            op: "mmap",
+            reason: "the kernel returned a null mapping".into(),
+        })?;
+        Ok(Self { ptr, len })
+    }
+
+    /// The user address of the first byte.
+    pub(crate) fn addr(&self) -> u64 {
+        self.ptr.as_ptr() as u64
+    }
+
+    /// Bytes mapped.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `len` bytes from `offset`, or `None` when the range leaves the mapping.
+    pub(crate) fn range_mut(&mut self, offset: u64, len: usize) -> Option<&mut [u8]> {
+        let start = usize::try_from(offset).ok()?;
+        let end = start.checked_add(len)?;
+        if end > self.len {
+            return None;
+        }
+        // SAFETY: `start..end` lies inside the mapping, which lives as long as `self`; the
+        // exclusive borrow of `self` keeps any other Rust reference to it away.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().add(start), len) })
+    }
+}
+
+impl Drop for HostMapping {
+    fn drop(&mut self) {
+        // SAFETY: `ptr`/`len` are exactly the mapping made in `new`, unmapped only here.
+        unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.len) };
+    }
+}
+
+/// One memslot and the shared host memory behind it.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    pub(crate) slot: MemorySlot,
+    pub(crate) memory: HostMapping,
+}
+
+/// Finds the slot holding `[gpa, gpa + len)` and returns the host bytes of that range.
+pub(crate) fn guest_range<'m>(
+    slots: &'m mut [Slot],
+    op: &'static str,
+    gpa: u64,
+    len: usize,
+) -> Result<&'m mut [u8], Error> {
+    let slot = slots
+        .iter_mut()
+        .find(|s| gpa >= s.slot.gpa && gpa - s.slot.gpa < s.slot.size)
+        .ok_or_else(|| Error::InvalidArgument {
+            op,
+            reason: format!("GPA {gpa:#x} is in no memory slot"),
+        })?;
+    let (start, size) = (slot.slot.gpa, slot.slot.size);
+    slot.memory
+        .range_mut(gpa - start, len)
+        .ok_or_else(|| Error::InvalidArgument {
+            op,
+            reason: format!(
+                "{len:#x} bytes at GPA {gpa:#x} run past the slot [{start:#x}, {:#x})",
+                start + size
+            ),
+        })
 }

@@ -1,7 +1,7 @@
 //! A KVM VM fd (kvm-ioctls' `vm` object): the SEV command interface `KVM_MEMORY_ENCRYPT_OP`,
 //! one method per `KVM_SEV_*` command.
 
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use kvm_ioctls::VmFd;
 use sev_types::launch::sev::{
@@ -18,48 +18,23 @@ use crate::seam::SnpLaunchFinish;
 use crate::sev::{SevDevice, len_u32};
 use crate::uapi::*;
 
-/// How often an SNP launch update interrupted by a signal (EINTR) or asked to retry (EAGAIN) is
-/// re-issued before the error is returned.
-const MAX_INTERRUPTED_RETRIES: u32 = 1000;
 /// Host page size assumed by the SNP launch commands.
-const PAGE_SIZE: u64 = 4096;
+pub(crate) const PAGE_SIZE: u64 = 4096;
 
-/// The SEV interface of a KVM VM fd: one method per `KVM_SEV_*` command, plus the encrypted-
-/// memory plumbing (regions, guest_memfd, memory attributes).
+/// The borrowed command layer under [`super::SevVm`]: one method per `KVM_SEV_*` command on a
+/// VM fd, with host slices where the command names user memory.
 ///
 /// A `KVM_MEMORY_ENCRYPT_OP` answered with `ENOTTY` is [`Error::SevUnsupported`]; other failures
 /// keep the errno and the firmware status from `kvm_sev_cmd.error`.
-///
-/// ```
-/// use sev_sys::kvm_ioctls::Kvm;
-/// use sev_sys::uapi::{KVM_CAP_GUEST_MEMFD, KVM_X86_DEFAULT_VM};
-/// use sev_types::launch::snp::KvmSevInit;
-/// use sev_sys::{Error, KvmHost, SevVm};
-///
-/// if std::path::Path::new("/dev/kvm").exists() {
-///     let kvm = Kvm::new()?;
-///     let vm = KvmHost::create_vm(&kvm, KVM_X86_DEFAULT_VM)?;
-///     let sev = SevVm::new(&vm, None);
-///     if sev.check_extension(KVM_CAP_GUEST_MEMFD)? > 0 {
-///         let _gmem = sev.create_guest_memfd(2 << 20, 0)?;
-///     }
-///     match sev.sev_init2(&KvmSevInit::default()) {
-///         Err(Error::SevUnsupported { op }) => eprintln!("{op}: no SEV on this KVM"),
-///         other => eprintln!("KVM_SEV_INIT2 on a default VM: {other:?}"),
-///     }
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 #[derive(Debug, Clone, Copy)]
-pub struct SevVm<'a> {
+pub(crate) struct VmCommands<'a> {
     pub(super) vm: BorrowedFd<'a>,
     sev_fd: Option<BorrowedFd<'a>>,
 }
 
-impl<'a> SevVm<'a> {
+impl<'a> VmCommands<'a> {
     /// Borrows a kvm-ioctls VM, with the `/dev/sev` fd KVM expects in `kvm_sev_cmd.sev_fd`.
-    pub fn new(vm: &'a VmFd, sev: Option<&'a SevDevice>) -> Self {
-        use std::os::fd::AsFd;
+    pub(crate) fn new(vm: &'a VmFd, sev: Option<&'a SevDevice>) -> Self {
         // SAFETY: `vm` is borrowed for `'a`, so its fd stays open for the borrow's lifetime.
         let vm = unsafe { BorrowedFd::borrow_raw(vm.as_raw_fd()) };
         Self {
@@ -68,23 +43,13 @@ impl<'a> SevVm<'a> {
         }
     }
 
-    /// Borrows raw fds: a KVM VM and optionally `/dev/sev`.
-    pub fn from_fds(vm: BorrowedFd<'a>, sev_fd: Option<BorrowedFd<'a>>) -> Self {
-        Self { vm, sev_fd }
-    }
-
-    /// The VM fd.
-    pub fn vm_fd(&self) -> BorrowedFd<'a> {
-        self.vm
-    }
-
     /// `KVM_MEMORY_ENCRYPT_OP` with command `id` and payload address `data` (0 for none).
     ///
     /// # Safety
     /// `data` must be 0 or point to the payload structure of command `id`, valid for reads and
     /// writes of its full size, and every user address inside the payload must point to memory
     /// valid for the access and length the command implies, for the duration of the call.
-    pub unsafe fn encrypt_op(&self, op: &'static str, id: u32, data: u64) -> Result<(), Error> {
+    pub(crate) unsafe fn encrypt_op(&self, op: &'static str, id: u32, data: u64) -> Result<(), Error> {
         let mut cmd = KvmSevCmd {
             id,
             pad0: 0,
@@ -101,27 +66,27 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_INIT2`: initialises an SEV, SEV-ES or SNP VM (6.10+).
-    pub fn sev_init2(&self, init: &KvmSevInit) -> Result<(), Error> {
+    pub(crate) fn sev_init2(&self, init: &KvmSevInit) -> Result<(), Error> {
         let mut p = init.clone();
         // SAFETY: `data` points at `p`, a live `kvm_sev_init` that the kernel only reads.
         unsafe { self.encrypt_op("KVM_SEV_INIT2", KVM_SEV_INIT2, &raw mut p as u64) }
     }
 
     /// `KVM_SEV_INIT`: legacy SEV initialisation (default VM type only).
-    pub fn sev_init(&self) -> Result<(), Error> {
+    pub(crate) fn sev_init(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_INIT", KVM_SEV_INIT, 0) }
     }
 
     /// `KVM_SEV_ES_INIT`: legacy SEV-ES initialisation (default VM type only).
-    pub fn sev_es_init(&self) -> Result<(), Error> {
+    pub(crate) fn sev_es_init(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_ES_INIT", KVM_SEV_ES_INIT, 0) }
     }
 
     /// `KVM_SEV_LAUNCH_START`: starts an SEV launch with `policy`, the guest owner's PDH
     /// certificate and session blob (both optional); returns the new guest handle.
-    pub fn launch_start(&self, handle: u32, policy: u32, dh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
+    pub(crate) fn launch_start(&self, handle: u32, policy: u32, dh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
         const OP: &str = "KVM_SEV_LAUNCH_START";
         let mut p = KvmSevLaunchStart::new(handle, SevPolicy::from_bits_retain(policy));
         p.dh_uaddr = U64::new(addr_or_null(dh_cert));
@@ -136,7 +101,7 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_LAUNCH_UPDATE_DATA`: encrypts and measures `guest_memory` in place. The slice
     /// must lie inside a registered memslot's backing memory.
-    pub fn launch_update_data(&self, guest_memory: &mut [u8]) -> Result<(), Error> {
+    pub(crate) fn launch_update_data(&self, guest_memory: &mut [u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_LAUNCH_UPDATE_DATA";
         let mut p = KvmSevLaunchUpdateData::new(guest_memory.as_mut_ptr() as u64, len_u32(OP, guest_memory.len())?);
         // SAFETY: `data` points at `p`, whose address/length describe the exclusively borrowed
@@ -145,13 +110,13 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_LAUNCH_UPDATE_VMSA`: encrypts and measures every vCPU's VMSA (SEV-ES).
-    pub fn launch_update_vmsa(&self) -> Result<(), Error> {
+    pub(crate) fn launch_update_vmsa(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_LAUNCH_UPDATE_VMSA", KVM_SEV_LAUNCH_UPDATE_VMSA, 0) }
     }
 
     /// `KVM_SEV_LAUNCH_MEASURE`: the launch measurement blob (length query, then fetch).
-    pub fn launch_measure(&self) -> Result<Vec<u8>, Error> {
+    pub(crate) fn launch_measure(&self) -> Result<Vec<u8>, Error> {
         const OP: &str = "KVM_SEV_LAUNCH_MEASURE";
         let mut q = KvmSevLaunchMeasure::default();
         // SAFETY: `data` points at `q`; with `uaddr` 0 the kernel only writes `q.len`.
@@ -167,7 +132,7 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_LAUNCH_SECRET`: injects a secret packet (`header`, encrypted `transport`) into
     /// `guest_memory`.
-    pub fn launch_secret(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
+    pub(crate) fn launch_secret(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_LAUNCH_SECRET";
         let mut p = KvmSevLaunchSecret::new(
             (header.as_ptr() as u64, len_u32(OP, header.len())?),
@@ -180,13 +145,13 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_LAUNCH_FINISH`: ends an SEV / SEV-ES launch.
-    pub fn launch_finish(&self) -> Result<(), Error> {
+    pub(crate) fn launch_finish(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_LAUNCH_FINISH", KVM_SEV_LAUNCH_FINISH, 0) }
     }
 
     /// `KVM_SEV_GUEST_STATUS`: handle, policy and state of the guest.
-    pub fn guest_status(&self) -> Result<KvmSevGuestStatus, Error> {
+    pub(crate) fn guest_status(&self) -> Result<KvmSevGuestStatus, Error> {
         let mut p = KvmSevGuestStatus::default();
         // SAFETY: `data` points at `p`, a live `kvm_sev_guest_status` the kernel writes.
         unsafe { self.encrypt_op("KVM_SEV_GUEST_STATUS", KVM_SEV_GUEST_STATUS, &raw mut p as u64) }?;
@@ -194,12 +159,12 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_DBG_DECRYPT`: decrypts guest memory at `src` into `dst` (debug policy only).
-    pub fn dbg_decrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
+    pub(crate) fn dbg_decrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
         self.dbg("KVM_SEV_DBG_DECRYPT", KVM_SEV_DBG_DECRYPT, src, dst)
     }
 
     /// `KVM_SEV_DBG_ENCRYPT`: encrypts `src` into guest memory at `dst` (debug policy only).
-    pub fn dbg_encrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
+    pub(crate) fn dbg_encrypt(&self, src: &[u8], dst: &mut [u8]) -> Result<(), Error> {
         self.dbg("KVM_SEV_DBG_ENCRYPT", KVM_SEV_DBG_ENCRYPT, src, dst)
     }
 
@@ -223,7 +188,7 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_GET_ATTESTATION_REPORT`: an SEV (pre-SNP) attestation report bound to `mnonce`
     /// (length query, then fetch).
-    pub fn get_attestation_report(&self, mnonce: [u8; 16]) -> Result<Vec<u8>, Error> {
+    pub(crate) fn get_attestation_report(&self, mnonce: [u8; 16]) -> Result<Vec<u8>, Error> {
         const OP: &str = "KVM_SEV_GET_ATTESTATION_REPORT";
         let mut q = KvmSevAttestationReport {
             mnonce,
@@ -248,7 +213,12 @@ impl<'a> SevVm<'a> {
     /// `KVM_SEV_SEND_START`: starts an outgoing migration to a platform with the given PDH and
     /// platform certificates and AMD certificates; returns the guest policy and the session
     /// blob (length query, then fetch).
-    pub fn send_start(&self, pdh_cert: &[u8], plat_certs: &[u8], amd_certs: &[u8]) -> Result<(u32, Vec<u8>), Error> {
+    pub(crate) fn send_start(
+        &self,
+        pdh_cert: &[u8],
+        plat_certs: &[u8],
+        amd_certs: &[u8],
+    ) -> Result<(u32, Vec<u8>), Error> {
         const OP: &str = "KVM_SEV_SEND_START";
         let mut p = KvmSevSendStart {
             pdh_cert_uaddr: U64::new(addr_or_null(pdh_cert)),
@@ -274,7 +244,12 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_SEND_UPDATE_DATA`: encrypts `guest_memory` for transport into `transport`,
     /// writing the packet header into `header` (sizes as the firmware requires).
-    pub fn send_update_data(&self, guest_memory: &[u8], header: &mut [u8], transport: &mut [u8]) -> Result<(), Error> {
+    pub(crate) fn send_update_data(
+        &self,
+        guest_memory: &[u8],
+        header: &mut [u8],
+        transport: &mut [u8],
+    ) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_SEND_UPDATE_DATA";
         let mut p = KvmSevSendUpdateData::new(
             (header.as_mut_ptr() as u64, len_u32(OP, header.len())?),
@@ -288,7 +263,13 @@ impl<'a> SevVm<'a> {
 
     /// `KVM_SEV_RECEIVE_START`: starts an incoming migration with the source's PDH certificate
     /// and session blob; returns the new guest handle.
-    pub fn receive_start(&self, handle: u32, policy: u32, pdh_cert: &[u8], session: &[u8]) -> Result<u32, Error> {
+    pub(crate) fn receive_start(
+        &self,
+        handle: u32,
+        policy: u32,
+        pdh_cert: &[u8],
+        session: &[u8],
+    ) -> Result<u32, Error> {
         const OP: &str = "KVM_SEV_RECEIVE_START";
         let mut p = KvmSevReceiveStart {
             handle: U32::new(handle),
@@ -306,7 +287,12 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_RECEIVE_UPDATE_DATA`: decrypts a transport packet into `guest_memory`.
-    pub fn receive_update_data(&self, header: &[u8], guest_memory: &mut [u8], transport: &[u8]) -> Result<(), Error> {
+    pub(crate) fn receive_update_data(
+        &self,
+        header: &[u8],
+        guest_memory: &mut [u8],
+        transport: &[u8],
+    ) -> Result<(), Error> {
         const OP: &str = "KVM_SEV_RECEIVE_UPDATE_DATA";
         let mut p = KvmSevReceiveUpdateData::new(
             (header.as_ptr() as u64, len_u32(OP, header.len())?),
@@ -319,35 +305,40 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_SEND_FINISH`: ends an outgoing migration.
-    pub fn send_finish(&self) -> Result<(), Error> {
+    pub(crate) fn send_finish(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_SEND_FINISH", KVM_SEV_SEND_FINISH, 0) }
     }
 
     /// `KVM_SEV_SEND_CANCEL`: cancels an outgoing migration.
-    pub fn send_cancel(&self) -> Result<(), Error> {
+    pub(crate) fn send_cancel(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_SEND_CANCEL", KVM_SEV_SEND_CANCEL, 0) }
     }
 
     /// `KVM_SEV_RECEIVE_FINISH`: ends an incoming migration.
-    pub fn receive_finish(&self) -> Result<(), Error> {
+    pub(crate) fn receive_finish(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_RECEIVE_FINISH", KVM_SEV_RECEIVE_FINISH, 0) }
     }
 
     /// `KVM_SEV_SNP_LAUNCH_START`: starts an SNP launch (`flags` and padding must be zero).
-    pub fn snp_launch_start(&self, start: &KvmSnpLaunchStart) -> Result<(), Error> {
+    pub(crate) fn snp_launch_start(&self, start: &KvmSnpLaunchStart) -> Result<(), Error> {
         let mut p = start.clone();
         // SAFETY: `data` points at `p`, a live `kvm_sev_snp_launch_start` the kernel only reads.
         unsafe { self.encrypt_op("KVM_SEV_SNP_LAUNCH_START", KVM_SEV_SNP_LAUNCH_START, &raw mut p as u64) }
     }
 
-    /// `KVM_SEV_SNP_LAUNCH_UPDATE`: copies `src` into the (already private) guest pages from
-    /// `gfn_start` and measures them as `page_type` (`KVM_SEV_SNP_PAGE_TYPE_*`). `src` must be
-    /// page aligned and a whole number of pages; for CPUID pages the firmware's corrected table
-    /// is written back into `src` on failure. Re-issues the remainder until all pages are done.
-    pub fn snp_launch_update(&self, gfn_start: u64, page_type: KvmPageType, src: &mut [u8]) -> Result<(), Error> {
+    /// One `KVM_SEV_SNP_LAUNCH_UPDATE` call: copies `src` into the (already private) guest
+    /// pages from `gfn_start` and measures them as `page_type`. `src` must be page aligned and a
+    /// non-zero page multiple. Returns the bytes the kernel consumed (it may stop early); `EAGAIN`
+    /// and `EINTR` are returned as errors for the caller to retry.
+    pub(crate) fn snp_launch_update(
+        &self,
+        gfn_start: u64,
+        page_type: KvmPageType,
+        src: &mut [u8],
+    ) -> Result<u64, Error> {
         const OP: &str = "KVM_SEV_SNP_LAUNCH_UPDATE";
         let addr = src.as_mut_ptr() as u64;
         let len = src.len() as u64;
@@ -358,33 +349,21 @@ impl<'a> SevVm<'a> {
             });
         }
         let mut p = KvmSnpLaunchUpdate::new(gfn_start, addr, len, page_type);
-        let mut interrupted = 0u32;
-        loop {
-            let before = p.len.get();
-            // SAFETY: `data` points at `p`; `p.uaddr .. p.uaddr + p.len` always lies inside the
-            // exclusively borrowed `src` (the kernel only advances it), which it reads and, for
-            // CPUID pages, writes back.
-            match unsafe { self.encrypt_op(OP, KVM_SEV_SNP_LAUNCH_UPDATE, &raw mut p as u64) } {
-                Ok(()) if p.len.get() == 0 => return Ok(()),
-                Ok(()) if p.len.get() < before && p.len.get() <= len => continue,
-                Ok(()) => {
-                    return Err(Error::MalformedResponse {
-                        op: OP,
-                        reason: format!("no progress: {:#x} bytes left of {before:#x}", p.len.get()),
-                    });
-                }
-                Err(Error::Ioctl(e))
-                    if (e.errno == libc::EINTR || e.errno == libc::EAGAIN) && interrupted < MAX_INTERRUPTED_RETRIES =>
-                {
-                    interrupted += 1;
-                }
-                Err(e) => return Err(e),
-            }
+        // SAFETY: `data` points at `p`; `p.uaddr .. p.uaddr + p.len` is exactly the exclusively
+        // borrowed `src`, which the kernel reads and, for CPUID pages, writes back.
+        unsafe { self.encrypt_op(OP, KVM_SEV_SNP_LAUNCH_UPDATE, &raw mut p as u64) }?;
+        let left = p.len.get();
+        if left > len {
+            return Err(Error::MalformedResponse {
+                op: OP,
+                reason: format!("the kernel reports {left:#x} bytes left of {len:#x}"),
+            });
         }
+        Ok(len - left)
     }
 
     /// `KVM_SEV_SNP_LAUNCH_FINISH`: ends an SNP launch (ID block, host data).
-    pub fn snp_launch_finish(&self, finish: &SnpLaunchFinish<'_>) -> Result<(), Error> {
+    pub(crate) fn snp_launch_finish(&self, finish: &SnpLaunchFinish<'_>) -> Result<(), Error> {
         let mut p = KvmSnpLaunchFinish::new(finish.host_data).with_vcek_disabled(finish.vcek_disabled);
         if let Some((block, auth)) = finish.id_block {
             p = p.with_id_block(block.as_ptr() as u64, auth.as_ptr() as u64, finish.auth_key_en);
@@ -401,7 +380,7 @@ impl<'a> SevVm<'a> {
     }
 
     /// `KVM_SEV_SNP_ENABLE_REQ_CERTS`: enables `KVM_EXIT_SNP_REQ_CERTS` (7.0+; before vCPUs run).
-    pub fn snp_enable_req_certs(&self) -> Result<(), Error> {
+    pub(crate) fn snp_enable_req_certs(&self) -> Result<(), Error> {
         // SAFETY: no payload.
         unsafe { self.encrypt_op("KVM_SEV_SNP_ENABLE_REQ_CERTS", KVM_SEV_SNP_ENABLE_REQ_CERTS, 0) }
     }
