@@ -409,7 +409,9 @@ impl SevVm {
     /// One `KVM_SEV_SNP_LAUNCH_UPDATE` call: `src` (a non-zero page multiple) is copied into a
     /// page-aligned buffer and handed to KVM for the private pages from frame `gfn_start`.
     /// Returns how many bytes the kernel consumed (it may stop early: resume with the rest);
-    /// `EAGAIN` and `EINTR` are returned as errors for the caller to retry.
+    /// `EAGAIN` and `EINTR` are returned as errors for the caller to retry. For a CPUID page
+    /// the firmware's corrected table, which KVM writes back on failure, lands in the staging
+    /// copy and is not returned (the seam takes `src` by shared reference).
     pub fn snp_launch_update(
         &mut self,
         gfn_start: u64,
