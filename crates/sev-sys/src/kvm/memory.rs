@@ -200,7 +200,64 @@ pub(crate) fn guest_range<'m>(
             op,
             reason: format!(
                 "{len:#x} bytes at GPA {gpa:#x} run past the slot [{start:#x}, {:#x})",
-                start + size
+                start.saturating_add(size)
             ),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(gpa: u64, size: u64) -> Slot {
+        Slot {
+            slot: MemorySlot {
+                slot: 0,
+                gpa,
+                size,
+                guest_memfd: None,
+            },
+            memory: HostMapping::new("test", size).unwrap(),
+        }
+    }
+
+    #[test]
+    fn mappings_are_whole_zeroed_pages() {
+        for bad in [0, 1, 4095, 4097] {
+            assert!(
+                matches!(HostMapping::new("t", bad), Err(Error::InvalidArgument { op: "t", .. })),
+                "{bad}"
+            );
+        }
+        let mut m = HostMapping::new("t", 8192).unwrap();
+        assert_eq!(m.addr() % 4096, 0);
+        assert!(m.range_mut(0, 8192).unwrap().iter().all(|&b| b == 0));
+        assert!(m.range_mut(8191, 1).is_some());
+        assert!(m.range_mut(8191, 2).is_none());
+        assert!(m.range_mut(u64::MAX, 1).is_none());
+        assert!(m.range_mut(1, usize::MAX).is_none());
+    }
+
+    #[test]
+    fn guest_ranges_stay_inside_one_slot() {
+        let mut slots = [slot(0x10_0000, 0x2000), slot(0x20_0000, 0x1000)];
+        guest_range(&mut slots, "t", 0x10_1FF0, 0x10).unwrap().fill(7);
+        assert_eq!(guest_range(&mut slots, "t", 0x10_1FFF, 1).unwrap(), &[7]);
+        assert_eq!(guest_range(&mut slots, "t", 0x20_0000, 0x1000).unwrap().len(), 0x1000);
+        for (gpa, len) in [
+            (0x10_1FF0, 0x11),      // one byte past the first slot
+            (0x0F_FFFF, 1),         // just below it
+            (0x10_2000, 1),         // the gap between the slots
+            (0x20_0FFF, 2),         // past the second
+            (u64::MAX, usize::MAX), // arithmetic at the edges
+        ] {
+            assert!(
+                matches!(
+                    guest_range(&mut slots, "t", gpa, len),
+                    Err(Error::InvalidArgument { op: "t", .. })
+                ),
+                "{gpa:#x} + {len:#x}"
+            );
+        }
+    }
 }
