@@ -84,7 +84,7 @@ impl fmt::Display for IoctlError {
 impl std::error::Error for IoctlError {}
 
 /// Errors of the `/dev/sev`, `/dev/sev-guest` and KVM wrappers (and of any implementation of
-/// the device traits in [`crate::traits`]).
+/// the device seams in [`crate::seam`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -109,6 +109,17 @@ pub enum Error {
     SevUnsupported {
         /// The command that was attempted.
         op: &'static str,
+    },
+    /// `KVM_CREATE_VM` cannot make a VM of this type here: the type is missing from
+    /// `KVM_CAP_VM_TYPES` (or the kernel answered `EINVAL`), e.g. an SNP VM on a host without
+    /// SEV-SNP.
+    #[error("KVM VM type {vm_type} ({}) is not supported by this KVM (supported: {})",
+        vm_type_name(*vm_type), supported_list(*supported))]
+    VmTypeUnsupported {
+        /// The requested `KVM_X86_*_VM` type.
+        vm_type: u32,
+        /// The supported types as a bitmask (bit N = type N), from `KVM_CAP_VM_TYPES`.
+        supported: u64,
     },
     /// A caller-supplied argument was rejected before calling the kernel.
     #[error("invalid argument for {op}: {reason}")]
@@ -147,6 +158,7 @@ impl Error {
             Error::Open { source, .. } => source.raw_os_error(),
             Error::DeviceAbsent { .. } => Some(libc::ENOENT),
             Error::SevUnsupported { .. } => Some(libc::ENOTTY),
+            Error::VmTypeUnsupported { .. } => Some(libc::EINVAL),
             Error::InvalidArgument { .. } | Error::ResponseStatus { .. } | Error::MalformedResponse { .. } => None,
         }
     }
@@ -158,5 +170,50 @@ impl Error {
             Error::ResponseStatus { status, .. } => Some(*status),
             _ => None,
         }
+    }
+}
+
+/// The name of a `KVM_X86_*_VM` type.
+pub(crate) const fn vm_type_name(vm_type: u32) -> &'static str {
+    match vm_type {
+        0 => "KVM_X86_DEFAULT_VM",
+        1 => "KVM_X86_SW_PROTECTED_VM",
+        2 => "KVM_X86_SEV_VM",
+        3 => "KVM_X86_SEV_ES_VM",
+        4 => "KVM_X86_SNP_VM",
+        5 => "KVM_X86_TDX_VM",
+        _ => "unknown VM type",
+    }
+}
+
+/// The types of a `KVM_CAP_VM_TYPES` mask, by name.
+fn supported_list(mask: u64) -> String {
+    let names: Vec<String> = (0..64u32)
+        .filter(|t| mask & (1 << t) != 0)
+        .map(|t| format!("{} ({t})", vm_type_name(t)))
+        .collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_type_unsupported_names_both_sides() {
+        let e = Error::VmTypeUnsupported {
+            vm_type: 4,
+            supported: 0b11,
+        };
+        assert_eq!(
+            e.to_string(),
+            "KVM VM type 4 (KVM_X86_SNP_VM) is not supported by this KVM (supported: \
+             KVM_X86_DEFAULT_VM (0), KVM_X86_SW_PROTECTED_VM (1))"
+        );
+        assert_eq!(e.errno(), Some(libc::EINVAL));
     }
 }

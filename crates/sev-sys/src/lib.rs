@@ -1,15 +1,23 @@
-//! Raw Linux ioctl bindings for AMD SEV and SEV-SNP, with one safe wrapper per command.
+//! Linux ioctl bindings for AMD SEV and SEV-SNP, with one safe wrapper per command.
 //!
-//! * [`uapi`]: `#[repr(C)]` copies of every kernel structure and constant, layout-asserted.
-//! * [`ioctls`]: every ioctl request number, in one file.
-//! * [`SevDevice`]: `/dev/sev` platform commands (`SEV_ISSUE_CMD`).
-//! * [`SevGuestDevice`]: `/dev/sev-guest`, as a [`GuestTransport`] (the guest-request ioctls;
-//!   reports and derived keys are built on it by `snp-guest`).
-//! * [`SevVm`] and [`KvmHost`]: KVM's SEV interface on a VM fd (`KVM_MEMORY_ENCRYPT_OP`,
-//!   guest_memfd, memory attributes) and SEV capabilities of `/dev/kvm`.
-//! * [`seam`] and [`guest_transport`]: the seams (`PlatformDevice`, `VmMemory`,
-//!   `SevLaunchDevice`, `SnpLaunchDevice`, `GuestTransport`) that let a simulator stand in for
-//!   the real devices; implemented here for the real ones.
+//! # Layering
+//!
+//! * **Payloads** (what a command carries: `kvm_sev_*`, `sev_user_data_*`, launch structures,
+//!   VMSAs, platform status) are `sev_types` values, defined once there: zero-copy, no
+//!   `unsafe`, layout-checked against the kernel table `fixtures/abi/linux-sev-uapi.tsv`.
+//! * **Envelopes** (how a command reaches the kernel) are here, in [`uapi`]: `kvm_sev_cmd`,
+//!   `sev_issue_cmd`, `snp_guest_request_ioctl`, and KVM's memory plumbing (memslots,
+//!   guest_memfd, memory attributes, device attributes, `enable_cap`), with the command ids and
+//!   constants; [`ioctls`] has every request number. The `/dev/sev-guest` request and
+//!   response buffers still live in [`uapi::sev_guest`].
+//! * **Devices** own their fds and wrap each command: [`SevDevice`] (`/dev/sev`),
+//!   [`SevGuestDevice`] (`/dev/sev-guest`), [`SevVm`] (an owned KVM VM with its `/dev/sev` fd,
+//!   guest_memfds, vCPUs and guest memory) and [`KvmHost`] (`/dev/kvm` queries). The KVM code
+//!   is split by kernel object as kvm-ioctls splits its ioctls (system, VM, memory, vCPU).
+//! * **Seams** ([`seam`], [`guest_transport`]): the traits `PlatformDevice`, `VmMemory`,
+//!   `SevLaunchDevice`, `SnpLaunchDevice` and `GuestTransport`, in the `sev_types` vocabulary,
+//!   so a simulator can stand in for the real devices. The devices here implement them, and
+//!   each seam method is also an inherent method with the same name and arguments.
 //!
 //! Every failure keeps its errno ([`IoctlError`]) together with the firmware status the kernel
 //! reported ([`sev_types::status::FirmwareStatus`]); a missing device node is
@@ -49,7 +57,7 @@ pub use error::{Error, IoctlError};
 pub use guest::{DerivedKey, SevGuestDevice};
 pub use guest_transport::{CERTS_PAGE_SIZE, CertsBuffer, GuestCommand, GuestTransport, TransportError};
 #[cfg(target_os = "linux")]
-pub use kvm::{KvmHost, SevVm, SnpLaunchFinish, VmTypes, pre_fault_memory};
+pub use kvm::{KvmHost, SevVm, VmTypes, pre_fault_memory};
 /// The kvm-ioctls version this crate's KVM wrappers borrow from (`Kvm`, `VmFd`).
 #[cfg(target_os = "linux")]
 pub use kvm_ioctls;

@@ -1,11 +1,14 @@
 //! `/dev/sev`: platform commands through `SEV_ISSUE_CMD`.
 
 use std::fs::{File, OpenOptions};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, RawFd};
 use std::path::Path;
 
 use sev_types::guest::VlekHashstick;
 use sev_types::platform::chip_id::CHIP_ID_LEN;
+use sev_types::platform::user_data::{
+    SevUserDataGetId2, SevUserDataPdhCertExport, SevUserDataPekCertImport, SevUserDataPekCsr, SevUserDataSnpVlekLoad,
+};
 use sev_types::platform::{ChipId, SevUserDataStatus, SnpConfig, SnpPlatformStatus};
 use sev_types::status::FirmwareStatus;
 use zerocopy::FromZeros;
@@ -13,7 +16,7 @@ use zerocopy::FromZeros;
 use crate::error::{Error, IoctlError};
 use crate::ioctls::raw;
 use crate::seam::PdhCertExport;
-use crate::uapi::{self, *};
+use crate::uapi::*;
 
 /// Opens a device node, mapping `ENOENT` to [`Error::DeviceAbsent`].
 pub(crate) fn open_device(path: &Path, write: bool) -> Result<File, Error> {
@@ -28,18 +31,6 @@ pub(crate) fn open_device(path: &Path, write: bool) -> Result<File, Error> {
         }
     })
 }
-
-// The sev-types wire structs are written by the kernel in place of the uapi structs: same size,
-// byte-aligned (no padding, every bit pattern valid), so the kernel writes exactly that memory.
-const _: () = {
-    use core::mem::{align_of, size_of};
-    assert!(size_of::<SevUserDataStatus>() == size_of::<uapi::SevUserDataStatus>());
-    assert!(size_of::<SnpPlatformStatus>() == size_of::<SevUserDataSnpStatus>());
-    assert!(size_of::<SnpConfig>() == size_of::<SevUserDataSnpConfig>());
-    assert!(size_of::<VlekHashstick>() == size_of::<SevUserDataSnpWrappedVlekHashstick>());
-    assert!(align_of::<SevUserDataStatus>() == 1 && align_of::<SnpPlatformStatus>() == 1);
-    assert!(align_of::<SnpConfig>() == 1 && align_of::<VlekHashstick>() == 1);
-};
 
 /// An open `/dev/sev`: the SEV / SNP platform (host side).
 ///
@@ -76,6 +67,16 @@ impl SevDevice {
         Self { file }
     }
 
+    /// Adopts a raw `/dev/sev` fd (e.g. one passed over a socket).
+    ///
+    /// # Safety
+    /// `fd` must be an open file descriptor of `/dev/sev` that nothing else owns or closes: the
+    /// returned value takes ownership and closes it on drop.
+    pub unsafe fn from_raw_fd(fd: RawFd) -> Self {
+        // SAFETY: the caller hands over sole ownership of an open fd.
+        Self::from_file(unsafe { File::from_raw_fd(fd) })
+    }
+
     /// Issues one `SEV_ISSUE_CMD`.
     ///
     /// # Safety
@@ -104,7 +105,7 @@ impl SevDevice {
         let mut out = SevUserDataStatus::new_zeroed();
         let data = &raw mut out as u64;
         // SAFETY: `data` points at `out`, a live 12-byte byte-aligned struct with the layout of
-        // `sev_user_data_status` (asserted above), exactly what the kernel writes.
+        // `sev_user_data_status` , exactly what the kernel writes.
         unsafe { self.issue("SEV_ISSUE_CMD(SEV_PLATFORM_STATUS)", SEV_PLATFORM_STATUS, data) }?;
         Ok(out)
     }
@@ -125,21 +126,18 @@ impl SevDevice {
     /// `INVALID_LEN` with the size), then fetches it (needs write access).
     pub fn pek_csr(&self) -> Result<Vec<u8>, Error> {
         const OP: &str = "SEV_ISSUE_CMD(SEV_PEK_CSR)";
-        let mut q = SevUserDataPekCsr { address: 0, length: 0 };
+        let mut q = SevUserDataPekCsr::new(0, 0);
         let qp = &raw mut q as u64;
         // SAFETY: `qp` points at `q`; with address 0 the kernel only writes `q.length`.
         let r = unsafe { self.issue(OP, SEV_PEK_CSR, qp) };
-        let len = length_from_query(r, q.length)?;
+        let len = length_from_query(r, q.length.get())?;
         let mut buf = vec![0u8; len as usize];
-        let mut req = SevUserDataPekCsr {
-            address: buf.as_mut_ptr() as u64,
-            length: len,
-        };
+        let mut req = SevUserDataPekCsr::new(buf.as_mut_ptr() as u64, len);
         let rp = &raw mut req as u64;
         // SAFETY: `rp` points at `req`, whose `address`/`length` describe `buf`, owned here and
         // alive across the call.
         unsafe { self.issue(OP, SEV_PEK_CSR, rp) }?;
-        buf.truncate({ req.length } as usize);
+        buf.truncate(req.length.get() as usize);
         Ok(buf)
     }
 
@@ -151,21 +149,20 @@ impl SevDevice {
         let qp = &raw mut q as u64;
         // SAFETY: `qp` points at `q`; with null addresses the kernel only writes the lengths.
         let r = unsafe { self.issue(OP, SEV_PDH_CERT_EXPORT, qp) };
-        length_from_query(r, { q.pdh_cert_len }.max(q.cert_chain_len))?;
-        let mut pdh = vec![0u8; { q.pdh_cert_len } as usize];
-        let mut chain = vec![0u8; { q.cert_chain_len } as usize];
-        let mut req = SevUserDataPdhCertExport {
-            pdh_cert_address: pdh.as_mut_ptr() as u64,
-            pdh_cert_len: { q.pdh_cert_len },
-            cert_chain_address: chain.as_mut_ptr() as u64,
-            cert_chain_len: { q.cert_chain_len },
-        };
+        let (pdh_len, chain_len) = (q.pdh_cert_len.get(), q.cert_chain_len.get());
+        length_from_query(r, pdh_len.max(chain_len))?;
+        let mut pdh = vec![0u8; pdh_len as usize];
+        let mut chain = vec![0u8; chain_len as usize];
+        let mut req = SevUserDataPdhCertExport::new(
+            (pdh.as_mut_ptr() as u64, pdh_len),
+            (chain.as_mut_ptr() as u64, chain_len),
+        );
         let rp = &raw mut req as u64;
         // SAFETY: `rp` points at `req`; both addresses/lengths describe `pdh` and `chain`,
         // owned here and alive across the call.
         unsafe { self.issue(OP, SEV_PDH_CERT_EXPORT, rp) }?;
-        pdh.truncate({ req.pdh_cert_len } as usize);
-        chain.truncate({ req.cert_chain_len } as usize);
+        pdh.truncate(req.pdh_cert_len.get() as usize);
+        chain.truncate(req.cert_chain_len.get() as usize);
         Ok(PdhCertExport { pdh, chain })
     }
 
@@ -173,12 +170,10 @@ impl SevDevice {
     /// write access).
     pub fn pek_cert_import(&self, pek_cert: &[u8], oca_cert: &[u8]) -> Result<(), Error> {
         const OP: &str = "SEV_ISSUE_CMD(SEV_PEK_CERT_IMPORT)";
-        let mut req = SevUserDataPekCertImport {
-            pek_cert_address: pek_cert.as_ptr() as u64,
-            pek_cert_len: len_u32(OP, pek_cert.len())?,
-            oca_cert_address: oca_cert.as_ptr() as u64,
-            oca_cert_len: len_u32(OP, oca_cert.len())?,
-        };
+        let mut req = SevUserDataPekCertImport::new(
+            (pek_cert.as_ptr() as u64, len_u32(OP, pek_cert.len())?),
+            (oca_cert.as_ptr() as u64, len_u32(OP, oca_cert.len())?),
+        );
         let rp = &raw mut req as u64;
         // SAFETY: `rp` points at `req`; the kernel only reads the two certificates, whose
         // addresses and lengths come from live slices.
@@ -189,20 +184,17 @@ impl SevDevice {
     /// first (firmware answers `INVALID_LEN` with the size), then fetches it.
     pub fn get_id(&self) -> Result<Vec<u8>, Error> {
         const OP: &str = "SEV_ISSUE_CMD(SEV_GET_ID2)";
-        let mut q = SevUserDataGetId2 { address: 0, length: 0 };
+        let mut q = SevUserDataGetId2::new(0, 0);
         let qp = &raw mut q as u64;
         // SAFETY: `qp` points at `q`; with address 0 the kernel only writes `q.length`.
         let r = unsafe { self.issue(OP, SEV_GET_ID2, qp) };
-        let len = length_from_query(r, q.length)?;
+        let len = length_from_query(r, q.length.get())?;
         let mut buf = vec![0u8; len as usize];
-        let mut req = SevUserDataGetId2 {
-            address: buf.as_mut_ptr() as u64,
-            length: len,
-        };
+        let mut req = SevUserDataGetId2::new(buf.as_mut_ptr() as u64, len);
         let rp = &raw mut req as u64;
         // SAFETY: `rp` points at `req`, whose address/length describe `buf`, owned here.
         unsafe { self.issue(OP, SEV_GET_ID2, rp) }?;
-        buf.truncate({ req.length } as usize);
+        buf.truncate(req.length.get() as usize);
         Ok(buf)
     }
 
@@ -227,7 +219,7 @@ impl SevDevice {
         let mut out = SnpPlatformStatus::new_zeroed();
         let data = &raw mut out as u64;
         // SAFETY: `data` points at `out`, a live 32-byte byte-aligned struct with the layout of
-        // `sev_user_data_snp_status` (asserted above), exactly what the kernel writes.
+        // `sev_user_data_snp_status` , exactly what the kernel writes.
         unsafe { self.issue("SEV_ISSUE_CMD(SNP_PLATFORM_STATUS)", SNP_PLATFORM_STATUS, data) }?;
         Ok(out)
     }
@@ -243,18 +235,13 @@ impl SevDevice {
         let mut c = config.clone();
         let data = &raw mut c as u64;
         // SAFETY: `data` points at `c`, a live 64-byte struct with the layout of
-        // `sev_user_data_snp_config` (asserted above); the kernel only reads it.
+        // `sev_user_data_snp_config` ; the kernel only reads it.
         unsafe { self.issue("SEV_ISSUE_CMD(SNP_SET_CONFIG)", SNP_SET_CONFIG, data) }.map_err(Error::from)
     }
 
     /// `SNP_VLEK_LOAD`: loads a wrapped VLEK hashstick from AMD's KDS (needs write access).
     pub fn snp_vlek_load(&self, hashstick: &VlekHashstick) -> Result<(), Error> {
-        let mut req = SevUserDataSnpVlekLoad {
-            len: size_of::<SevUserDataSnpVlekLoad>() as u32,
-            vlek_wrapped_version: 0,
-            rsvd: [0; 3],
-            vlek_wrapped_address: hashstick as *const _ as u64,
-        };
+        let mut req = SevUserDataSnpVlekLoad::new(hashstick as *const _ as u64);
         let data = &raw mut req as u64;
         // SAFETY: `data` points at `req`; its `vlek_wrapped_address` points at the borrowed
         // 432-byte hashstick, which the kernel only reads.

@@ -9,6 +9,19 @@ use std::mem::{align_of, offset_of, size_of, size_of_val};
 
 use sev_sys::ioctls::*;
 use sev_sys::uapi::*;
+use sev_types::guest::VlekHashstick;
+use sev_types::guest::hashstick::HASHSTICK_LEN;
+use sev_types::launch::sev::{
+    KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret, KvmSevLaunchStart,
+    KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart, KvmSevSendUpdateData,
+};
+use sev_types::launch::snp::{KvmSevInit, KvmSnpLaunchFinish, KvmSnpLaunchStart, KvmSnpLaunchUpdate};
+use sev_types::platform::user_data::{
+    SevUserDataGetId2, SevUserDataPdhCertExport, SevUserDataPekCertImport, SevUserDataPekCsr, SevUserDataSnpVlekLoad,
+};
+use sev_types::platform::{
+    GetId, MaskId, SevUserDataStatus, SnpConfig, SnpPlatformFlags, SnpPlatformStatus, SnpStatusBits,
+};
 use sev_types::status::{ExitInfo2, FirmwareStatus, VmmError};
 use zerocopy::{FromZeros, IntoBytes};
 
@@ -51,28 +64,44 @@ fn num(s: &str) -> i128 {
     }
 }
 
-/// One structure as this crate lays it out.
+/// One structure as the workspace lays it out: the ioctl envelopes of `sev_sys::uapi` and the
+/// payloads of `sev_types`.
 struct Layout {
     name: &'static str,
     size: usize,
     align: usize,
+    /// A `sev_types` payload: byte-aligned with little-endian fields (the kernel copies it with
+    /// `copy_from_user`, which needs no alignment).
+    wire: bool,
     /// (TSV field name, byte offset, byte size)
     fields: Vec<(String, usize, usize)>,
 }
 
+impl Layout {
+    /// Adds a field the Rust type spells as several fields (or none): a byte span.
+    fn span(mut self, name: &str, offset: usize, size: usize) -> Self {
+        self.fields.push((name.to_string(), offset, size));
+        self
+    }
+}
+
+/// `layout!("struct k" => Ty { field, rust_name => "kernel_name", .. })`.
 macro_rules! layout {
-    ($kname:literal => $ty:ty { $($f:ident),* $(,)? }) => {
+    ($kname:literal => $ty:ty { $($f:ident $(=> $tsv:literal)?),* $(,)? }) => {
         Layout {
             name: $kname,
             size: size_of::<$ty>(),
             align: align_of::<$ty>(),
+            wire: std::any::type_name::<$ty>().starts_with("sev_types::"),
             fields: vec![$((
-                stringify!($f).trim_end_matches('_').to_string(),
+                layout!(@name $f $($tsv)?),
                 offset_of!($ty, $f),
                 { let v = <$ty>::new_zeroed(); size_of_val(&{ v.$f }) },
             )),*],
         }
     };
+    (@name $f:ident) => { stringify!($f).trim_end_matches('_').to_string() };
+    (@name $f:ident $tsv:literal) => { $tsv.to_string() };
 }
 
 fn layouts() -> Vec<Layout> {
@@ -85,15 +114,20 @@ fn layouts() -> Vec<Layout> {
             pek_cert_address, pek_cert_len, oca_cert_address, oca_cert_len }),
         layout!("struct sev_user_data_pdh_cert_export" => SevUserDataPdhCertExport {
             pdh_cert_address, pdh_cert_len, cert_chain_address, cert_chain_len }),
-        layout!("struct sev_user_data_get_id" => SevUserDataGetId { socket1, socket2 }),
+        layout!("struct sev_user_data_get_id" => GetId { socket1, socket2 }),
         layout!("struct sev_user_data_get_id2" => SevUserDataGetId2 { address, length }),
-        layout!("struct sev_user_data_snp_status" => SevUserDataSnpStatus {
-            api_major, api_minor, state, rmp_bits, build_id, feature_bits, guest_count,
-            current_tcb_version, reported_tcb_version }),
-        layout!("struct sev_user_data_snp_config" => SevUserDataSnpConfig { reported_tcb, mask_bits, rsvd1 }),
+        layout!("struct sev_user_data_snp_status" => SnpPlatformStatus {
+            api_major, api_minor, state, status_bits, build_id, flags, guest_count,
+            current_tcb => "current_tcb_version", reported_tcb => "reported_tcb_version" }),
+        layout!("struct sev_user_data_snp_config" => SnpConfig { reported_tcb, mask_id, reserved => "rsvd1" }),
         layout!("struct sev_user_data_snp_vlek_load" => SevUserDataSnpVlekLoad {
             len, vlek_wrapped_version, rsvd, vlek_wrapped_address }),
-        layout!("struct sev_user_data_snp_wrapped_vlek_hashstick" => SevUserDataSnpWrappedVlekHashstick { data }),
+        // The kernel treats the hashstick as 432 opaque bytes; sev_types names its parts.
+        layout!("struct sev_user_data_snp_wrapped_vlek_hashstick" => VlekHashstick {}).span(
+            "data",
+            0,
+            size_of::<VlekHashstick>(),
+        ),
         layout!("struct snp_report_req" => SnpReportReq { user_data, vmpl, rsvd }),
         layout!("struct snp_report_resp" => SnpReportResp { data }),
         layout!("struct snp_derived_key_req" => SnpDerivedKeyReq {
@@ -122,10 +156,10 @@ fn layouts() -> Vec<Layout> {
             handle, policy, pdh_uaddr, pdh_len, pad0, session_uaddr, session_len, pad1 }),
         layout!("struct kvm_sev_receive_update_data" => KvmSevReceiveUpdateData {
             hdr_uaddr, hdr_len, pad0, guest_uaddr, guest_len, pad1, trans_uaddr, trans_len, pad2 }),
-        layout!("struct kvm_sev_snp_launch_start" => KvmSevSnpLaunchStart { policy, gosvw, flags, pad0, pad1 }),
-        layout!("struct kvm_sev_snp_launch_update" => KvmSevSnpLaunchUpdate {
-            gfn_start, uaddr, len, type_, pad0, flags, pad1, pad2 }),
-        layout!("struct kvm_sev_snp_launch_finish" => KvmSevSnpLaunchFinish {
+        layout!("struct kvm_sev_snp_launch_start" => KvmSnpLaunchStart { policy, gosvw, flags, pad0, pad1 }),
+        layout!("struct kvm_sev_snp_launch_update" => KvmSnpLaunchUpdate {
+            gfn_start, uaddr, len, page_type => "type", pad0, flags, pad1, pad2 }),
+        layout!("struct kvm_sev_snp_launch_finish" => KvmSnpLaunchFinish {
             id_block_uaddr, id_auth_uaddr, id_block_en, auth_key_en, vcek_disabled, host_data, pad0, flags, pad1 }),
         layout!("struct kvm_userspace_memory_region" => KvmUserspaceMemoryRegion {
             slot, flags, guest_phys_addr, memory_size, userspace_addr }),
@@ -145,17 +179,17 @@ fn layouts() -> Vec<Layout> {
 const OUR_EXTRA_FIELDS: &[(&str, &str, &str)] = &[
     (
         "struct sev_user_data_snp_status",
-        "rmp_bits",
+        "status_bits",
         "storage byte of the is_rmp_initialized/rsvd bitfields",
     ),
     (
         "struct sev_user_data_snp_status",
-        "feature_bits",
+        "flags",
         "storage word of the mask_chip_id..rsvd1 bitfields",
     ),
     (
         "struct sev_user_data_snp_config",
-        "mask_bits",
+        "mask_id",
         "storage word of the mask_chip_id/mask_chip_key/rsvd bitfields",
     ),
     (
@@ -184,30 +218,37 @@ const SKIPPED_STRUCTS: &[(&str, &str)] = &[
 
 /// A bitfield as (storage field offset, mask, storage size in bytes).
 fn bitfields() -> BTreeMap<(&'static str, &'static str), (usize, u64)> {
-    type S = SevUserDataSnpStatus;
-    type C = SevUserDataSnpConfig;
+    type F = SnpPlatformFlags;
     let st = "struct sev_user_data_snp_status";
     let cf = "struct sev_user_data_snp_config";
-    let rmp = offset_of!(S, rmp_bits);
-    let feat = offset_of!(S, feature_bits);
-    let mask = offset_of!(C, mask_bits);
+    let rmp = offset_of!(SnpPlatformStatus, status_bits);
+    let feat = offset_of!(SnpPlatformStatus, flags);
+    let mask = offset_of!(SnpConfig, mask_id);
+    // The kernel header names these bits; the rest of each word is its `rsvd*` bitfield.
+    let linux_flags = F::MASK_CHIP_ID
+        | F::MASK_CHIP_KEY
+        | F::VLEK_EN
+        | F::FEATURE_INFO
+        | F::RAPL_DIS
+        | F::CIPHERTEXT_HIDING_CAP
+        | F::CIPHERTEXT_HIDING_EN;
+    let rmp_init = SnpStatusBits::IS_RMP_INITIALIZED.bits();
+    let masks = MaskId::MASK_CHIP_ID | MaskId::MASK_CHIP_KEY;
+    let f = |flag: F| u64::from(flag.bits());
     BTreeMap::from([
-        ((st, "is_rmp_initialized"), (rmp, u64::from(S::IS_RMP_INITIALIZED))),
-        ((st, "rsvd"), (rmp, u64::from(S::RMP_BITS_RESERVED))),
-        ((st, "mask_chip_id"), (feat, u64::from(S::MASK_CHIP_ID))),
-        ((st, "mask_chip_key"), (feat, u64::from(S::MASK_CHIP_KEY))),
-        ((st, "vlek_en"), (feat, u64::from(S::VLEK_EN))),
-        ((st, "feature_info"), (feat, u64::from(S::FEATURE_INFO))),
-        ((st, "rapl_dis"), (feat, u64::from(S::RAPL_DIS))),
-        (
-            (st, "ciphertext_hiding_cap"),
-            (feat, u64::from(S::CIPHERTEXT_HIDING_CAP)),
-        ),
-        ((st, "ciphertext_hiding_en"), (feat, u64::from(S::CIPHERTEXT_HIDING_EN))),
-        ((st, "rsvd1"), (feat, u64::from(S::FEATURE_BITS_RESERVED))),
-        ((cf, "mask_chip_id"), (mask, u64::from(C::MASK_CHIP_ID))),
-        ((cf, "mask_chip_key"), (mask, u64::from(C::MASK_CHIP_KEY))),
-        ((cf, "rsvd"), (mask, u64::from(C::MASK_BITS_RESERVED))),
+        ((st, "is_rmp_initialized"), (rmp, u64::from(rmp_init))),
+        ((st, "rsvd"), (rmp, u64::from(!rmp_init))),
+        ((st, "mask_chip_id"), (feat, f(F::MASK_CHIP_ID))),
+        ((st, "mask_chip_key"), (feat, f(F::MASK_CHIP_KEY))),
+        ((st, "vlek_en"), (feat, f(F::VLEK_EN))),
+        ((st, "feature_info"), (feat, f(F::FEATURE_INFO))),
+        ((st, "rapl_dis"), (feat, f(F::RAPL_DIS))),
+        ((st, "ciphertext_hiding_cap"), (feat, f(F::CIPHERTEXT_HIDING_CAP))),
+        ((st, "ciphertext_hiding_en"), (feat, f(F::CIPHERTEXT_HIDING_EN))),
+        ((st, "rsvd1"), (feat, u64::from(!linux_flags.bits()))),
+        ((cf, "mask_chip_id"), (mask, u64::from(MaskId::MASK_CHIP_ID.bits()))),
+        ((cf, "mask_chip_key"), (mask, u64::from(MaskId::MASK_CHIP_KEY.bits()))),
+        ((cf, "rsvd"), (mask, u64::from(!masks.bits()))),
     ])
 }
 
@@ -260,7 +301,18 @@ fn every_struct_field_and_bitfield_matches_the_tsv() {
             .and_then(|a| a.split(';').next())
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| panic!("{}: no align= in note {:?}", r.name, r.note));
-        assert_eq!(l.align, align, "{}: alignment", r.name);
+        if l.wire {
+            // A sev_types payload: byte-aligned by design; it must still tile like the C type.
+            assert_eq!(l.align, 1, "{}: sev_types payloads are byte-aligned", r.name);
+            assert_eq!(
+                l.size % align,
+                0,
+                "{}: size is not a multiple of the C alignment",
+                r.name
+            );
+        } else {
+            assert_eq!(l.align, align, "{}: alignment", r.name);
+        }
         checked += 1;
     }
 
@@ -501,8 +553,8 @@ fn derived_consts(rows: &[Row]) -> Vec<(&'static str, i128, i128)> {
     };
     vec![
         (
-            "SNP_WRAPPED_VLEK_HASHSTICK_SIZE",
-            SNP_WRAPPED_VLEK_HASHSTICK_SIZE as i128,
+            "HASHSTICK_LEN",
+            HASHSTICK_LEN as i128,
             struct_size("struct sev_user_data_snp_wrapped_vlek_hashstick"),
         ),
         (
@@ -616,7 +668,13 @@ fn no_constant_escapes_the_tables() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
     let mut known: BTreeSet<String> = const_table().iter().map(|c| c.0.to_string()).collect();
     known.extend(ioctl_table().iter().map(|c| c.0.to_string()));
-    known.extend(derived_consts(&rows()).iter().map(|c| c.0.to_string()));
+    // HASHSTICK_LEN is sev_types' constant, checked in derived_consts but not defined here.
+    known.extend(
+        derived_consts(&rows())
+            .iter()
+            .filter(|c| c.0 != "HASHSTICK_LEN")
+            .map(|c| c.0.to_string()),
+    );
     let mut found = 0;
     for file in [
         "uapi/psp_sev.rs",

@@ -1,5 +1,6 @@
 //! A second opinion on the KVM layouts: rust-vmm's kvm-bindings (generated from Linux 6.15
-//! headers) must agree with our structures wherever it has them. Items newer than 6.15
+//! headers) must agree with our structures (sev-sys envelopes, sev-types payloads) wherever it
+//! has them. Items newer than 6.15
 //! (ENABLE_REQ_CERTS, policy-bits/req-certs attributes, guest_memfd flags) are only in the TSV.
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
@@ -7,6 +8,11 @@ use std::mem::{offset_of, size_of};
 
 use kvm_bindings as kb;
 use sev_sys::uapi::*;
+use sev_types::launch::sev::{
+    KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret, KvmSevLaunchStart,
+    KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart, KvmSevSendUpdateData,
+};
+use sev_types::launch::snp::{KvmSevInit, KvmSnpLaunchFinish, KvmSnpLaunchStart, KvmSnpLaunchUpdate};
 
 macro_rules! same_size {
     ($($ours:ty = $theirs:ty),* $(,)?) => {
@@ -30,9 +36,9 @@ fn struct_sizes_agree_with_kvm_bindings() {
         KvmSevSendUpdateData = kb::kvm_sev_send_update_data,
         KvmSevReceiveStart = kb::kvm_sev_receive_start,
         KvmSevReceiveUpdateData = kb::kvm_sev_receive_update_data,
-        KvmSevSnpLaunchStart = kb::kvm_sev_snp_launch_start,
-        KvmSevSnpLaunchUpdate = kb::kvm_sev_snp_launch_update,
-        KvmSevSnpLaunchFinish = kb::kvm_sev_snp_launch_finish,
+        KvmSnpLaunchStart = kb::kvm_sev_snp_launch_start,
+        KvmSnpLaunchUpdate = kb::kvm_sev_snp_launch_update,
+        KvmSnpLaunchFinish = kb::kvm_sev_snp_launch_finish,
         KvmUserspaceMemoryRegion = kb::kvm_userspace_memory_region,
         KvmUserspaceMemoryRegion2 = kb::kvm_userspace_memory_region2,
         KvmEncRegion = kb::kvm_enc_region,
@@ -47,19 +53,19 @@ fn struct_sizes_agree_with_kvm_bindings() {
 #[test]
 fn snp_field_offsets_agree_with_kvm_bindings() {
     assert_eq!(
-        offset_of!(KvmSevSnpLaunchUpdate, type_),
+        offset_of!(KvmSnpLaunchUpdate, page_type),
         offset_of!(kb::kvm_sev_snp_launch_update, type_)
     );
     assert_eq!(
-        offset_of!(KvmSevSnpLaunchFinish, vcek_disabled),
+        offset_of!(KvmSnpLaunchFinish, vcek_disabled),
         offset_of!(kb::kvm_sev_snp_launch_finish, vcek_disabled)
     );
     assert_eq!(
-        offset_of!(KvmSevSnpLaunchFinish, host_data),
+        offset_of!(KvmSnpLaunchFinish, host_data),
         offset_of!(kb::kvm_sev_snp_launch_finish, host_data)
     );
     assert_eq!(
-        offset_of!(KvmSevSnpLaunchFinish, flags),
+        offset_of!(KvmSnpLaunchFinish, flags),
         offset_of!(kb::kvm_sev_snp_launch_finish, flags)
     );
     assert_eq!(

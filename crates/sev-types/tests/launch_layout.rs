@@ -7,7 +7,9 @@ use std::mem::{offset_of, size_of};
 use sev_types::launch::cpuid_page::{CpuidEntry, CpuidPage, CpuidPageHeader};
 use sev_types::launch::id_block::{IdAuthInfo, IdBlock};
 use sev_types::launch::sev::{
-    AttestationCmd, LaunchMeasurement, LaunchSecret, LaunchSecretHeader, LaunchStart, LaunchUpdate,
+    AttestationCmd, KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret,
+    KvmSevLaunchStart, KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart,
+    KvmSevSendUpdateData, LaunchMeasurement, LaunchSecret, LaunchSecretHeader, LaunchStart, LaunchUpdate,
     RawAttestationReport, Session,
 };
 use sev_types::launch::snp::{
@@ -134,6 +136,40 @@ fn kvm_payloads_match_the_kernel_abi() {
             field!(KvmSevInit, "pad2", pad2),
         ],
     );
+}
+
+/// Checks every listed field of a KVM SEV payload against the kernel row of the same name.
+macro_rules! check_all {
+    ($abi:expr, $kname:literal => $ty:ty { $($f:ident),* $(,)? }) => {
+        check($abi, $kname, size_of::<$ty>(), &[$({
+            let v = <$ty>::default();
+            (stringify!($f), offset_of!($ty, $f), std::mem::size_of_val(&v.$f))
+        }),*])
+    };
+}
+
+#[test]
+fn kvm_sev_payloads_match_the_kernel_abi() {
+    let abi = abi();
+    let abi = &abi;
+    check_all!(abi, "struct kvm_sev_launch_start" => KvmSevLaunchStart {
+        handle, policy, dh_uaddr, dh_len, pad0, session_uaddr, session_len, pad1 });
+    check_all!(abi, "struct kvm_sev_launch_update_data" => KvmSevLaunchUpdateData { uaddr, len, pad0 });
+    check_all!(abi, "struct kvm_sev_launch_measure" => KvmSevLaunchMeasure { uaddr, len, pad0 });
+    check_all!(abi, "struct kvm_sev_launch_secret" => KvmSevLaunchSecret {
+        hdr_uaddr, hdr_len, pad0, guest_uaddr, guest_len, pad1, trans_uaddr, trans_len, pad2 });
+    check_all!(abi, "struct kvm_sev_send_update_data" => KvmSevSendUpdateData {
+        hdr_uaddr, hdr_len, pad0, guest_uaddr, guest_len, pad1, trans_uaddr, trans_len, pad2 });
+    check_all!(abi, "struct kvm_sev_receive_update_data" => KvmSevReceiveUpdateData {
+        hdr_uaddr, hdr_len, pad0, guest_uaddr, guest_len, pad1, trans_uaddr, trans_len, pad2 });
+    check_all!(abi, "struct kvm_sev_guest_status" => KvmSevGuestStatus { handle, policy, state });
+    check_all!(abi, "struct kvm_sev_dbg" => KvmSevDbg { src_uaddr, dst_uaddr, len, pad0 });
+    check_all!(abi, "struct kvm_sev_attestation_report" => KvmSevAttestationReport { mnonce, uaddr, len, pad0 });
+    check_all!(abi, "struct kvm_sev_send_start" => KvmSevSendStart {
+        policy, pad0, pdh_cert_uaddr, pdh_cert_len, pad1, plat_certs_uaddr, plat_certs_len, pad2,
+        amd_certs_uaddr, amd_certs_len, pad3, session_uaddr, session_len, pad4 });
+    check_all!(abi, "struct kvm_sev_receive_start" => KvmSevReceiveStart {
+        handle, policy, pdh_uaddr, pdh_len, pad0, session_uaddr, session_len, pad1 });
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 use core::mem::offset_of;
 
+use sev_types::platform::user_data::{
+    SevUserDataGetId2, SevUserDataPdhCertExport, SevUserDataPekCertImport, SevUserDataPekCsr, SevUserDataSnpVlekLoad,
+};
 use sev_types::platform::{
     GetId, LinuxStatusFlags, MaskId, PlatformState, PlatformStatus, SevUserDataStatus, SnpConfig, SnpPlatformFlags,
     SnpPlatformStatus, SnpStatusBits,
@@ -166,4 +169,43 @@ fn snp_config_matches_spec_report_10() {
     assert_eq!(size_of::<SnpConfig>(), 0x40);
     assert_eq!(MaskId::MASK_CHIP_ID.bits(), 1);
     assert_eq!(MaskId::MASK_CHIP_KEY.bits(), 2);
+}
+
+#[test]
+fn address_carrying_buffers_match_linux() {
+    assert_eq!(size_of::<SevUserDataPekCsr>(), struct_size("sev_user_data_pek_csr"));
+    check_field!(SevUserDataPekCsr, "sev_user_data_pek_csr", "address" => address);
+    check_field!(SevUserDataPekCsr, "sev_user_data_pek_csr", "length" => length);
+    assert_eq!(size_of::<SevUserDataGetId2>(), struct_size("sev_user_data_get_id2"));
+    check_field!(SevUserDataGetId2, "sev_user_data_get_id2", "address" => address);
+    check_field!(SevUserDataGetId2, "sev_user_data_get_id2", "length" => length);
+    assert_eq!(
+        size_of::<SevUserDataPekCertImport>(),
+        struct_size("sev_user_data_pek_cert_import")
+    );
+    check_field!(SevUserDataPekCertImport, "sev_user_data_pek_cert_import", "pek_cert_address" => pek_cert_address);
+    check_field!(SevUserDataPekCertImport, "sev_user_data_pek_cert_import", "pek_cert_len" => pek_cert_len);
+    check_field!(SevUserDataPekCertImport, "sev_user_data_pek_cert_import", "oca_cert_address" => oca_cert_address);
+    check_field!(SevUserDataPekCertImport, "sev_user_data_pek_cert_import", "oca_cert_len" => oca_cert_len);
+    assert_eq!(
+        size_of::<SevUserDataPdhCertExport>(),
+        struct_size("sev_user_data_pdh_cert_export")
+    );
+    check_field!(SevUserDataPdhCertExport, "sev_user_data_pdh_cert_export", "pdh_cert_address" => pdh_cert_address);
+    check_field!(SevUserDataPdhCertExport, "sev_user_data_pdh_cert_export", "pdh_cert_len" => pdh_cert_len);
+    check_field!(SevUserDataPdhCertExport, "sev_user_data_pdh_cert_export", "cert_chain_address" => cert_chain_address);
+    check_field!(SevUserDataPdhCertExport, "sev_user_data_pdh_cert_export", "cert_chain_len" => cert_chain_len);
+    assert_eq!(
+        size_of::<SevUserDataSnpVlekLoad>(),
+        struct_size("sev_user_data_snp_vlek_load")
+    );
+    check_field!(SevUserDataSnpVlekLoad, "sev_user_data_snp_vlek_load", "len" => len);
+    check_field!(SevUserDataSnpVlekLoad, "sev_user_data_snp_vlek_load", "vlek_wrapped_version" => vlek_wrapped_version);
+    check_field!(SevUserDataSnpVlekLoad, "sev_user_data_snp_vlek_load", "rsvd" => rsvd);
+    check_field!(SevUserDataSnpVlekLoad, "sev_user_data_snp_vlek_load", "vlek_wrapped_address" => vlek_wrapped_address);
+    // The kernel checks `len` against the struct size it knows.
+    assert_eq!(
+        SevUserDataSnpVlekLoad::new(0).len.get() as usize,
+        struct_size("sev_user_data_snp_vlek_load")
+    );
 }

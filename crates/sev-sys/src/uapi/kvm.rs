@@ -86,7 +86,7 @@ pub const KVM_X86_GRP_SYSTEM: u32 = 0;
 pub const KVM_X86_XCOMP_GUEST_SUPP: u64 = 0;
 /// `KVM_X86_GRP_SEV`: device-attribute group on `/dev/kvm` for SEV capabilities.
 pub const KVM_X86_GRP_SEV: u32 = 1;
-/// `KVM_X86_SEV_VMSA_FEATURES`: u64 mask accepted in [`KvmSevInit::vmsa_features`].
+/// `KVM_X86_SEV_VMSA_FEATURES`: u64 mask accepted in [`KvmSevInit::vmsa_features`](sev_types::launch::snp::KvmSevInit::vmsa_features).
 pub const KVM_X86_SEV_VMSA_FEATURES: u64 = 0;
 /// `KVM_X86_SNP_POLICY_BITS`: u64 mask of SNP policy bits KVM accepts.
 pub const KVM_X86_SNP_POLICY_BITS: u64 = 1;
@@ -97,60 +97,60 @@ pub const KVM_X86_SEV_SNP_REQ_CERTS: u64 = 2;
 pub const KVM_SEV_INIT: u32 = 0;
 /// `KVM_SEV_ES_INIT` (legacy; no payload).
 pub const KVM_SEV_ES_INIT: u32 = 1;
-/// `KVM_SEV_LAUNCH_START`: [`KvmSevLaunchStart`].
+/// `KVM_SEV_LAUNCH_START`: [`KvmSevLaunchStart`](sev_types::launch::sev::KvmSevLaunchStart).
 pub const KVM_SEV_LAUNCH_START: u32 = 2;
-/// `KVM_SEV_LAUNCH_UPDATE_DATA`: [`KvmSevLaunchUpdateData`].
+/// `KVM_SEV_LAUNCH_UPDATE_DATA`: [`KvmSevLaunchUpdateData`](sev_types::launch::sev::KvmSevLaunchUpdateData).
 pub const KVM_SEV_LAUNCH_UPDATE_DATA: u32 = 3;
 /// `KVM_SEV_LAUNCH_UPDATE_VMSA` (no payload).
 pub const KVM_SEV_LAUNCH_UPDATE_VMSA: u32 = 4;
-/// `KVM_SEV_LAUNCH_SECRET`: [`KvmSevLaunchSecret`].
+/// `KVM_SEV_LAUNCH_SECRET`: [`KvmSevLaunchSecret`](sev_types::launch::sev::KvmSevLaunchSecret).
 pub const KVM_SEV_LAUNCH_SECRET: u32 = 5;
-/// `KVM_SEV_LAUNCH_MEASURE`: [`KvmSevLaunchMeasure`].
+/// `KVM_SEV_LAUNCH_MEASURE`: [`KvmSevLaunchMeasure`](sev_types::launch::sev::KvmSevLaunchMeasure).
 pub const KVM_SEV_LAUNCH_MEASURE: u32 = 6;
 /// `KVM_SEV_LAUNCH_FINISH` (no payload).
 pub const KVM_SEV_LAUNCH_FINISH: u32 = 7;
-/// `KVM_SEV_SEND_START`: [`KvmSevSendStart`].
+/// `KVM_SEV_SEND_START`: [`KvmSevSendStart`](sev_types::launch::sev::KvmSevSendStart).
 pub const KVM_SEV_SEND_START: u32 = 8;
-/// `KVM_SEV_SEND_UPDATE_DATA`: [`KvmSevSendUpdateData`].
+/// `KVM_SEV_SEND_UPDATE_DATA`: [`KvmSevSendUpdateData`](sev_types::launch::sev::KvmSevSendUpdateData).
 pub const KVM_SEV_SEND_UPDATE_DATA: u32 = 9;
 /// `KVM_SEV_SEND_UPDATE_VMSA`.
 pub const KVM_SEV_SEND_UPDATE_VMSA: u32 = 10;
 /// `KVM_SEV_SEND_FINISH` (no payload).
 pub const KVM_SEV_SEND_FINISH: u32 = 11;
-/// `KVM_SEV_RECEIVE_START`: [`KvmSevReceiveStart`].
+/// `KVM_SEV_RECEIVE_START`: [`KvmSevReceiveStart`](sev_types::launch::sev::KvmSevReceiveStart).
 pub const KVM_SEV_RECEIVE_START: u32 = 12;
-/// `KVM_SEV_RECEIVE_UPDATE_DATA`: [`KvmSevReceiveUpdateData`].
+/// `KVM_SEV_RECEIVE_UPDATE_DATA`: [`KvmSevReceiveUpdateData`](sev_types::launch::sev::KvmSevReceiveUpdateData).
 pub const KVM_SEV_RECEIVE_UPDATE_DATA: u32 = 13;
 /// `KVM_SEV_RECEIVE_UPDATE_VMSA`.
 pub const KVM_SEV_RECEIVE_UPDATE_VMSA: u32 = 14;
 /// `KVM_SEV_RECEIVE_FINISH` (no payload).
 pub const KVM_SEV_RECEIVE_FINISH: u32 = 15;
-/// `KVM_SEV_GUEST_STATUS`: [`KvmSevGuestStatus`].
+/// `KVM_SEV_GUEST_STATUS`: [`KvmSevGuestStatus`](sev_types::launch::sev::KvmSevGuestStatus).
 pub const KVM_SEV_GUEST_STATUS: u32 = 16;
-/// `KVM_SEV_DBG_DECRYPT`: [`KvmSevDbg`].
+/// `KVM_SEV_DBG_DECRYPT`: [`KvmSevDbg`](sev_types::launch::sev::KvmSevDbg).
 pub const KVM_SEV_DBG_DECRYPT: u32 = 17;
-/// `KVM_SEV_DBG_ENCRYPT`: [`KvmSevDbg`].
+/// `KVM_SEV_DBG_ENCRYPT`: [`KvmSevDbg`](sev_types::launch::sev::KvmSevDbg).
 pub const KVM_SEV_DBG_ENCRYPT: u32 = 18;
 /// `KVM_SEV_CERT_EXPORT`.
 pub const KVM_SEV_CERT_EXPORT: u32 = 19;
-/// `KVM_SEV_GET_ATTESTATION_REPORT`: [`KvmSevAttestationReport`].
+/// `KVM_SEV_GET_ATTESTATION_REPORT`: [`KvmSevAttestationReport`](sev_types::launch::sev::KvmSevAttestationReport).
 pub const KVM_SEV_GET_ATTESTATION_REPORT: u32 = 20;
 /// `KVM_SEV_SEND_CANCEL` (no payload).
 pub const KVM_SEV_SEND_CANCEL: u32 = 21;
-/// `KVM_SEV_INIT2`: [`KvmSevInit`]; required for the SEV, SEV-ES and SNP VM types.
+/// `KVM_SEV_INIT2`: [`KvmSevInit`](sev_types::launch::snp::KvmSevInit); required for the SEV, SEV-ES and SNP VM types.
 pub const KVM_SEV_INIT2: u32 = 22;
-/// `KVM_SEV_SNP_LAUNCH_START`: [`KvmSevSnpLaunchStart`].
+/// `KVM_SEV_SNP_LAUNCH_START`: [`KvmSnpLaunchStart`](sev_types::launch::snp::KvmSnpLaunchStart).
 pub const KVM_SEV_SNP_LAUNCH_START: u32 = 100;
-/// `KVM_SEV_SNP_LAUNCH_UPDATE`: [`KvmSevSnpLaunchUpdate`].
+/// `KVM_SEV_SNP_LAUNCH_UPDATE`: [`KvmSnpLaunchUpdate`](sev_types::launch::snp::KvmSnpLaunchUpdate).
 pub const KVM_SEV_SNP_LAUNCH_UPDATE: u32 = 101;
-/// `KVM_SEV_SNP_LAUNCH_FINISH`: [`KvmSevSnpLaunchFinish`].
+/// `KVM_SEV_SNP_LAUNCH_FINISH`: [`KvmSnpLaunchFinish`](sev_types::launch::snp::KvmSnpLaunchFinish).
 pub const KVM_SEV_SNP_LAUNCH_FINISH: u32 = 102;
 /// `KVM_SEV_SNP_ENABLE_REQ_CERTS` (no payload; Linux 7.0).
 pub const KVM_SEV_SNP_ENABLE_REQ_CERTS: u32 = 103;
 /// `KVM_SEV_NR_MAX`: one past the last id in the headers this crate follows (moves over time).
 pub const KVM_SEV_NR_MAX: u32 = 104;
 
-/// `KVM_SEV_PAGE_TYPE_INVALID`: [`KvmSevSnpLaunchUpdate::type_`].
+/// `KVM_SEV_PAGE_TYPE_INVALID`: [`KvmSnpLaunchUpdate::page_type`](sev_types::launch::snp::KvmSnpLaunchUpdate::page_type).
 pub const KVM_SEV_PAGE_TYPE_INVALID: u8 = 0;
 /// `KVM_SEV_SNP_PAGE_TYPE_NORMAL`: measured data page.
 pub const KVM_SEV_SNP_PAGE_TYPE_NORMAL: u8 = 1;
@@ -163,11 +163,11 @@ pub const KVM_SEV_SNP_PAGE_TYPE_SECRETS: u8 = 5;
 /// `KVM_SEV_SNP_PAGE_TYPE_CPUID`: CPUID page (firmware may correct it in place).
 pub const KVM_SEV_SNP_PAGE_TYPE_CPUID: u8 = 6;
 
-/// `KVM_SEV_SNP_ID_BLOCK_SIZE`: bytes at [`KvmSevSnpLaunchFinish::id_block_uaddr`].
+/// `KVM_SEV_SNP_ID_BLOCK_SIZE`: bytes at [`KvmSnpLaunchFinish::id_block_uaddr`](sev_types::launch::snp::KvmSnpLaunchFinish::id_block_uaddr).
 pub const KVM_SEV_SNP_ID_BLOCK_SIZE: usize = 96;
-/// `KVM_SEV_SNP_ID_AUTH_SIZE`: bytes at [`KvmSevSnpLaunchFinish::id_auth_uaddr`].
+/// `KVM_SEV_SNP_ID_AUTH_SIZE`: bytes at [`KvmSnpLaunchFinish::id_auth_uaddr`](sev_types::launch::snp::KvmSnpLaunchFinish::id_auth_uaddr).
 pub const KVM_SEV_SNP_ID_AUTH_SIZE: usize = 4096;
-/// `KVM_SEV_SNP_FINISH_DATA_SIZE`: bytes of [`KvmSevSnpLaunchFinish::host_data`].
+/// `KVM_SEV_SNP_FINISH_DATA_SIZE`: bytes of [`KvmSnpLaunchFinish::host_data`](sev_types::launch::snp::KvmSnpLaunchFinish::host_data).
 pub const KVM_SEV_SNP_FINISH_DATA_SIZE: usize = 32;
 
 /// `struct kvm_sev_cmd`: the argument of `KVM_MEMORY_ENCRYPT_OP` (24 bytes).
@@ -186,341 +186,6 @@ pub struct KvmSevCmd {
     pub sev_fd: u32,
 }
 assert_layout!(KvmSevCmd, size = 24, align = 8, { id @ 0, pad0 @ 4, data @ 8, error @ 16, sev_fd @ 20 });
-
-/// `struct kvm_sev_init`: `KVM_SEV_INIT2` payload (48 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevInit {
-    /// VMSA SEV_FEATURES to set (subset of [`KVM_X86_SEV_VMSA_FEATURES`]).
-    pub vmsa_features: u64,
-    /// Must be 0.
-    pub flags: u32,
-    /// GHCB protocol version (0 = KVM's default).
-    pub ghcb_version: u16,
-    /// Padding.
-    pub pad1: u16,
-    /// Padding.
-    pub pad2: [u32; 8],
-}
-assert_layout!(KvmSevInit, size = 48, align = 8, {
-    vmsa_features @ 0, flags @ 8, ghcb_version @ 12, pad1 @ 14, pad2 @ 16,
-});
-
-/// `struct kvm_sev_launch_start`: `KVM_SEV_LAUNCH_START` payload (40 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevLaunchStart {
-    /// In: handle of a guest to share keys with (0 = new); out: the new guest's handle.
-    pub handle: u32,
-    /// SEV guest policy.
-    pub policy: u32,
-    /// User address of the guest owner's PDH certificate.
-    pub dh_uaddr: u64,
-    /// Its length.
-    pub dh_len: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the launch session blob.
-    pub session_uaddr: u64,
-    /// Its length.
-    pub session_len: u32,
-    /// Padding.
-    pub pad1: u32,
-}
-assert_layout!(KvmSevLaunchStart, size = 40, align = 8, {
-    handle @ 0, policy @ 4, dh_uaddr @ 8, dh_len @ 16, pad0 @ 20, session_uaddr @ 24, session_len @ 32, pad1 @ 36,
-});
-
-/// `struct kvm_sev_launch_update_data`: `KVM_SEV_LAUNCH_UPDATE_DATA` payload (16 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevLaunchUpdateData {
-    /// User address of guest memory to encrypt in place.
-    pub uaddr: u64,
-    /// Its length.
-    pub len: u32,
-    /// Padding.
-    pub pad0: u32,
-}
-assert_layout!(KvmSevLaunchUpdateData, size = 16, align = 8, { uaddr @ 0, len @ 8, pad0 @ 12 });
-
-/// `struct kvm_sev_launch_secret`: `KVM_SEV_LAUNCH_SECRET` payload (48 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevLaunchSecret {
-    /// User address of the packet header.
-    pub hdr_uaddr: u64,
-    /// Its length.
-    pub hdr_len: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the guest memory receiving the secret.
-    pub guest_uaddr: u64,
-    /// Its length.
-    pub guest_len: u32,
-    /// Padding.
-    pub pad1: u32,
-    /// User address of the encrypted secret.
-    pub trans_uaddr: u64,
-    /// Its length.
-    pub trans_len: u32,
-    /// Padding.
-    pub pad2: u32,
-}
-assert_layout!(KvmSevLaunchSecret, size = 48, align = 8, {
-    hdr_uaddr @ 0, hdr_len @ 8, pad0 @ 12, guest_uaddr @ 16, guest_len @ 24, pad1 @ 28,
-    trans_uaddr @ 32, trans_len @ 40, pad2 @ 44,
-});
-
-/// `struct kvm_sev_launch_measure`: `KVM_SEV_LAUNCH_MEASURE` payload (16 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevLaunchMeasure {
-    /// User address of the measurement buffer (0 to query the length).
-    pub uaddr: u64,
-    /// In: buffer length; out: length written or needed.
-    pub len: u32,
-    /// Padding.
-    pub pad0: u32,
-}
-assert_layout!(KvmSevLaunchMeasure, size = 16, align = 8, { uaddr @ 0, len @ 8, pad0 @ 12 });
-
-/// `struct kvm_sev_guest_status`: `KVM_SEV_GUEST_STATUS` output (12 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevGuestStatus {
-    /// Guest handle.
-    pub handle: u32,
-    /// Guest policy.
-    pub policy: u32,
-    /// Guest state.
-    pub state: u32,
-}
-assert_layout!(KvmSevGuestStatus, size = 12, align = 4, { handle @ 0, policy @ 4, state @ 8 });
-
-/// `struct kvm_sev_dbg`: `KVM_SEV_DBG_DECRYPT` / `KVM_SEV_DBG_ENCRYPT` payload (24 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevDbg {
-    /// Source user address.
-    pub src_uaddr: u64,
-    /// Destination user address.
-    pub dst_uaddr: u64,
-    /// Length.
-    pub len: u32,
-    /// Padding.
-    pub pad0: u32,
-}
-assert_layout!(KvmSevDbg, size = 24, align = 8, { src_uaddr @ 0, dst_uaddr @ 8, len @ 16, pad0 @ 20 });
-
-/// `struct kvm_sev_attestation_report`: `KVM_SEV_GET_ATTESTATION_REPORT` payload (32 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevAttestationReport {
-    /// Caller nonce.
-    pub mnonce: [u8; 16],
-    /// User address of the report buffer (0 to query the length).
-    pub uaddr: u64,
-    /// In: buffer length; out: length written or needed.
-    pub len: u32,
-    /// Padding.
-    pub pad0: u32,
-}
-assert_layout!(KvmSevAttestationReport, size = 32, align = 8, { mnonce @ 0, uaddr @ 16, len @ 24, pad0 @ 28 });
-
-/// `struct kvm_sev_send_start`: `KVM_SEV_SEND_START` payload (72 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevSendStart {
-    /// Guest policy.
-    pub policy: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the target's PDH certificate.
-    pub pdh_cert_uaddr: u64,
-    /// Its length.
-    pub pdh_cert_len: u32,
-    /// Padding.
-    pub pad1: u32,
-    /// User address of the target's platform certificates.
-    pub plat_certs_uaddr: u64,
-    /// Their length.
-    pub plat_certs_len: u32,
-    /// Padding.
-    pub pad2: u32,
-    /// User address of the AMD certificates.
-    pub amd_certs_uaddr: u64,
-    /// Their length.
-    pub amd_certs_len: u32,
-    /// Padding.
-    pub pad3: u32,
-    /// User address of the session buffer (out).
-    pub session_uaddr: u64,
-    /// In: buffer length; out: length written or needed.
-    pub session_len: u32,
-    /// Padding.
-    pub pad4: u32,
-}
-assert_layout!(KvmSevSendStart, size = 72, align = 8, {
-    policy @ 0, pad0 @ 4, pdh_cert_uaddr @ 8, pdh_cert_len @ 16, pad1 @ 20, plat_certs_uaddr @ 24,
-    plat_certs_len @ 32, pad2 @ 36, amd_certs_uaddr @ 40, amd_certs_len @ 48, pad3 @ 52, session_uaddr @ 56,
-    session_len @ 64, pad4 @ 68,
-});
-
-/// `struct kvm_sev_send_update_data`: `KVM_SEV_SEND_UPDATE_DATA` payload (48 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevSendUpdateData {
-    /// User address of the packet header (out).
-    pub hdr_uaddr: u64,
-    /// Its length.
-    pub hdr_len: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the guest memory to send.
-    pub guest_uaddr: u64,
-    /// Its length.
-    pub guest_len: u32,
-    /// Padding.
-    pub pad1: u32,
-    /// User address of the transport buffer (out).
-    pub trans_uaddr: u64,
-    /// Its length.
-    pub trans_len: u32,
-    /// Padding.
-    pub pad2: u32,
-}
-assert_layout!(KvmSevSendUpdateData, size = 48, align = 8, {
-    hdr_uaddr @ 0, hdr_len @ 8, pad0 @ 12, guest_uaddr @ 16, guest_len @ 24, pad1 @ 28,
-    trans_uaddr @ 32, trans_len @ 40, pad2 @ 44,
-});
-
-/// `struct kvm_sev_receive_start`: `KVM_SEV_RECEIVE_START` payload (40 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevReceiveStart {
-    /// In/out: guest handle.
-    pub handle: u32,
-    /// Guest policy.
-    pub policy: u32,
-    /// User address of the source's PDH certificate.
-    pub pdh_uaddr: u64,
-    /// Its length.
-    pub pdh_len: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the session blob.
-    pub session_uaddr: u64,
-    /// Its length.
-    pub session_len: u32,
-    /// Padding.
-    pub pad1: u32,
-}
-assert_layout!(KvmSevReceiveStart, size = 40, align = 8, {
-    handle @ 0, policy @ 4, pdh_uaddr @ 8, pdh_len @ 16, pad0 @ 20, session_uaddr @ 24, session_len @ 32, pad1 @ 36,
-});
-
-/// `struct kvm_sev_receive_update_data`: `KVM_SEV_RECEIVE_UPDATE_DATA` payload (48 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevReceiveUpdateData {
-    /// User address of the packet header.
-    pub hdr_uaddr: u64,
-    /// Its length.
-    pub hdr_len: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// User address of the guest memory receiving the data.
-    pub guest_uaddr: u64,
-    /// Its length.
-    pub guest_len: u32,
-    /// Padding.
-    pub pad1: u32,
-    /// User address of the transport buffer.
-    pub trans_uaddr: u64,
-    /// Its length.
-    pub trans_len: u32,
-    /// Padding.
-    pub pad2: u32,
-}
-assert_layout!(KvmSevReceiveUpdateData, size = 48, align = 8, {
-    hdr_uaddr @ 0, hdr_len @ 8, pad0 @ 12, guest_uaddr @ 16, guest_len @ 24, pad1 @ 28,
-    trans_uaddr @ 32, trans_len @ 40, pad2 @ 44,
-});
-
-/// `struct kvm_sev_snp_launch_start`: `KVM_SEV_SNP_LAUNCH_START` payload (64 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevSnpLaunchStart {
-    /// SNP guest policy.
-    pub policy: u64,
-    /// Guest OS-visible workarounds.
-    pub gosvw: [u8; 16],
-    /// Must be 0.
-    pub flags: u16,
-    /// Padding.
-    pub pad0: [u8; 6],
-    /// Padding.
-    pub pad1: [u64; 4],
-}
-assert_layout!(KvmSevSnpLaunchStart, size = 64, align = 8, {
-    policy @ 0, gosvw @ 8, flags @ 24, pad0 @ 26, pad1 @ 32,
-});
-
-/// `struct kvm_sev_snp_launch_update`: `KVM_SEV_SNP_LAUNCH_UPDATE` payload (64 bytes).
-///
-/// `gfn_start`, `uaddr` and `len` are updated by the kernel as pages are consumed.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevSnpLaunchUpdate {
-    /// First guest frame number (already private).
-    pub gfn_start: u64,
-    /// User address of the source data (page aligned).
-    pub uaddr: u64,
-    /// Remaining bytes (page multiple).
-    pub len: u64,
-    /// Page type (`KVM_SEV_SNP_PAGE_TYPE_*`); the kernel field is named `type`.
-    pub type_: u8,
-    /// Padding.
-    pub pad0: u8,
-    /// Must be 0.
-    pub flags: u16,
-    /// Padding.
-    pub pad1: u32,
-    /// Padding.
-    pub pad2: [u64; 4],
-}
-assert_layout!(KvmSevSnpLaunchUpdate, size = 64, align = 8, {
-    gfn_start @ 0, uaddr @ 8, len @ 16, type_ @ 24, pad0 @ 25, flags @ 26, pad1 @ 28, pad2 @ 32,
-});
-
-/// `struct kvm_sev_snp_launch_finish`: `KVM_SEV_SNP_LAUNCH_FINISH` payload (88 bytes).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
-pub struct KvmSevSnpLaunchFinish {
-    /// User address of the 96-byte ID block (if `id_block_en`).
-    pub id_block_uaddr: u64,
-    /// User address of the 4096-byte ID authentication structure (if `id_block_en`).
-    pub id_auth_uaddr: u64,
-    /// 1 if an ID block is supplied.
-    pub id_block_en: u8,
-    /// 1 if the ID auth structure carries an author key.
-    pub auth_key_en: u8,
-    /// 1 to disable VCEK-signed reports for this guest.
-    pub vcek_disabled: u8,
-    /// Host data placed in reports.
-    pub host_data: [u8; KVM_SEV_SNP_FINISH_DATA_SIZE],
-    /// Padding.
-    pub pad0: [u8; 3],
-    /// Must be 0.
-    pub flags: u16,
-    /// Padding.
-    pub pad1: [u64; 4],
-}
-assert_layout!(KvmSevSnpLaunchFinish, size = 88, align = 8, {
-    id_block_uaddr @ 0, id_auth_uaddr @ 8, id_block_en @ 16, auth_key_en @ 17, vcek_disabled @ 18,
-    host_data @ 19, pad0 @ 51, flags @ 54, pad1 @ 56,
-});
 
 /// `struct kvm_userspace_memory_region`: `KVM_SET_USER_MEMORY_REGION` argument (32 bytes).
 #[repr(C)]

@@ -1,11 +1,14 @@
-//! `#[repr(C)]` copies of the Linux SEV / SEV-SNP userspace ABI structures and constants.
+//! The ioctl envelopes of the Linux SEV / SEV-SNP userspace ABI, and its constants.
 //!
-//! Layouts follow the kernel headers for x86_64 (see `fixtures/abi/linux-sev-uapi.tsv`):
+//! The payloads the envelopes carry are `sev_types` values ([`sev_types::launch::sev`],
+//! [`sev_types::launch::snp`], [`sev_types::platform`]); what stays here is how a command
+//! reaches the kernel. Layouts follow the kernel headers for x86_64 (see
+//! `fixtures/abi/linux-sev-uapi.tsv`):
 //!
 //! * [`psp_sev`]: `include/uapi/linux/psp-sev.h` (`/dev/sev`, all structures packed);
 //! * [`sev_guest`]: `include/uapi/linux/sev-guest.h` (`/dev/sev-guest`);
-//! * [`kvm`]: the SEV, memslot, guest_memfd and memory-attribute parts of `linux/kvm.h` and
-//!   `asm/kvm.h`;
+//! * [`kvm`]: `kvm_sev_cmd` and the memslot, guest_memfd, memory-attribute, device-attribute
+//!   and `enable_cap` structures of `linux/kvm.h` and `asm/kvm.h`;
 //! * [`tsm`]: kernel-internal limits that shape the configfs-tsm and extended-report protocols.
 //!
 //! Every structure derives the [`zerocopy`] traits so a buffer can be viewed or built without

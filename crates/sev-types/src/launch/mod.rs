@@ -1,7 +1,7 @@
 //! Launch command buffers for SEV, SEV-ES and SEV-SNP, plus the ID block, PAGE_INFO and VMSA.
 //!
 //! * [`sev`]: SEV / SEV-ES (pre-SNP) launch: guest policy, LAUNCH_START, session, measurement,
-//!   secret header and the PEK-signed ATTESTATION report.
+//!   secret header, the PEK-signed ATTESTATION report and the KVM `KVM_SEV_*` payloads.
 //! * [`snp`]: SNP page types, the SNP_LAUNCH_* firmware buffers and the KVM payloads.
 //! * [`id_block`]: ID_BLOCK and ID_AUTH_INFO.
 //! * [`cpuid_page`]: the SNP CPUID page.
@@ -10,6 +10,7 @@ pub mod cpuid_page;
 pub mod id_block;
 pub mod page_info;
 pub mod sev;
+mod sev_kvm;
 pub mod snp;
 pub mod vmsa;
 

@@ -16,6 +16,8 @@ use crate::ecdsa::{COMPONENT_LEN, EcdsaSignature};
 use crate::legacy::{Algorithm, Usage};
 use crate::{ParseError, U32, U64};
 
+pub use super::sev_kvm::*;
+
 bitflags::bitflags! {
     /// The SEV / SEV-ES guest policy (32 bits).
     ///

@@ -1,4 +1,5 @@
-//! `/dev/sev` platform command buffers: PLATFORM_STATUS, SNP_PLATFORM_STATUS, SNP_SET_CONFIG, GET_ID.
+//! `/dev/sev` platform command buffers: PLATFORM_STATUS, SNP_PLATFORM_STATUS, SNP_SET_CONFIG, GET_ID,
+//! and the address-carrying buffers in [`user_data`].
 //!
 //! Each buffer is a `#[repr(C)]` wire struct viewed in place with `from_bytes`; accessors decode
 //! the raw fields and keep unknown values. Where the firmware layout and the Linux userspace
@@ -20,6 +21,7 @@ pub mod chip_id;
 pub mod snp_config;
 pub mod snp_status;
 pub mod status;
+pub mod user_data;
 
 pub use chip_id::{ChipId, GetId};
 pub use snp_config::{MaskId, SnpConfig};
