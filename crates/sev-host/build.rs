@@ -1,6 +1,7 @@
-//! Decides at build time whether Debian's OVMF build with published launch digests
-//! (`fixtures/measurement/debian-ovmf-vectors.tsv`) is installed here, so the tests that
-//! launch it are ignored, with a reason, where it is absent or a different build.
+//! Decides at build time, as kvm-ioctls does, what this machine has, so tests that need something
+//! absent are ignored with a reason: Debian's OVMF build with published launch digests
+//! (`fixtures/measurement/debian-ovmf-vectors.tsv`; `debian_ovmf`), `/dev/kvm` (`has_dev_kvm`)
+//! and `/dev/sev` (`has_dev_sev`). Rebuild with a new `SEV_HOST_PROBE` value to probe again.
 
 use sha2::{Digest, Sha256};
 
@@ -9,6 +10,14 @@ const DEBIAN_OVMF_SHA256: &str = "7b456907dd0786d415999e801a1ac4637b8ed4d7cf5378
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(debian_ovmf)");
+    println!("cargo::rustc-check-cfg=cfg(has_dev_kvm)");
+    println!("cargo::rustc-check-cfg=cfg(has_dev_sev)");
+    println!("cargo::rerun-if-env-changed=SEV_HOST_PROBE");
+    for (node, cfg) in [("/dev/kvm", "has_dev_kvm"), ("/dev/sev", "has_dev_sev")] {
+        if std::path::Path::new(node).exists() {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed={DEBIAN_OVMF}");
     let matches = std::fs::read(DEBIAN_OVMF).is_ok_and(|bytes| {
