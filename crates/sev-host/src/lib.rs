@@ -7,7 +7,8 @@
 //! * [`launch`]: typestate launchers that own their KVM VM device —
 //!   [`SevLauncher`](launch::SevLauncher) for SEV and SEV-ES, [`SnpLauncher`](launch::SnpLauncher)
 //!   for SNP — and [`launch::ovmf::OvmfLaunch`], QEMU's launch sequence for an OVMF guest.
-//! * [`real`]: opening the real `/dev/sev`.
+//! * [`real`]: the real devices — `/dev/sev` as a [`Platform`], and SEV, SEV-ES and SNP VMs on
+//!   `/dev/kvm` for the launchers.
 //!
 //! Everything above [`real`] is written against the `sev_sys::seam` traits, so it runs against
 //! hardware or against the simulator in `sev-sim` unchanged. Every failure is a [`HostError`]
