@@ -8,6 +8,7 @@
 
 use sev_measure::vmsa::GuestFeatures;
 use sev_types::launch::snp::KvmSevInit;
+use sev_types::launch::vmsa::SaveArea;
 
 use crate::error::HostError;
 
@@ -150,6 +151,20 @@ fn check_ghcb(version: u16, min_explicit: u16) -> Result<(), HostError> {
             "ghcb_version",
             format!("0 (default) or {}..={GHCB_VERSION_MAX}", min_explicit.max(1)),
             version.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that a vCPU's initial SEV_FEATURES are the VM's guest features (`expected`, which
+/// `note` explains).
+pub(crate) fn check_vcpu_features(expected: u64, state: &SaveArea, note: &str) -> Result<(), HostError> {
+    let found = state.sev_features.get();
+    if found != expected {
+        return Err(HostError::invalid(
+            "vCPU SEV_FEATURES",
+            format!("{expected:#x} ({note})"),
+            format!("{found:#x}"),
         ));
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! Guest memory layout: the regions a launch maps as memslots.
 
+use sev_sys::seam::{MemorySlot, VmMemory};
+
 use super::PAGE_SIZE;
-use crate::error::HostError;
+use crate::error::{DeviceResultExt, HostError};
 
 /// Four GiB: the firmware image ends here.
 pub(crate) const FOUR_GIB: u64 = 1 << 32;
@@ -32,17 +34,51 @@ impl GuestMemoryLayout {
 
     /// Adds `[gpa, gpa + size)`.
     pub fn push(&mut self, gpa: u64, size: u64) -> Result<&mut Self, HostError> {
-        check_range("memory region", gpa, size)?;
+        self.check_free("memory region", gpa, size)?;
+        self.regions.push((gpa, size));
+        Ok(self)
+    }
+
+    /// Checks that `[gpa, gpa + size)` is a valid range overlapping no region.
+    fn check_free(&self, what: &'static str, gpa: u64, size: u64) -> Result<(), HostError> {
+        check_range(what, gpa, size)?;
         let end = gpa + size;
         if let Some(&(g, s)) = self.regions.iter().find(|&&(g, s)| gpa < g + s && g < end) {
             return Err(HostError::invalid(
-                "memory region",
+                what,
                 "no overlap with another region",
                 format!("[{gpa:#x}, {end:#x}) overlaps [{g:#x}, {:#x})", g + s),
             ));
         }
+        Ok(())
+    }
+
+    /// Maps `[gpa, gpa + size)` on `dev` as the next memslot (its id is its index here), backed
+    /// by a new guest_memfd of `size` bytes when `private`, and records it.
+    pub(crate) fn map(
+        &mut self,
+        dev: &mut impl VmMemory,
+        what: &'static str,
+        gpa: u64,
+        size: u64,
+        private: bool,
+    ) -> Result<(), HostError> {
+        self.check_free(what, gpa, size)?;
+        let slot = u32::try_from(self.regions.len())
+            .map_err(|_| HostError::invalid(what, "fewer than 2^32 memslots", self.regions.len().to_string()))?;
+        let guest_memfd = match private {
+            true => Some((dev.create_guest_memfd(size, 0).step("KVM_CREATE_GUEST_MEMFD")?, 0)),
+            false => None,
+        };
+        let slot = MemorySlot {
+            slot,
+            gpa,
+            size,
+            guest_memfd,
+        };
+        dev.add_memory_slot(&slot).step("KVM_SET_USER_MEMORY_REGION2")?;
         self.regions.push((gpa, size));
-        Ok(self)
+        Ok(())
     }
 
     /// The regions as `(gpa, size)`.

@@ -2,14 +2,15 @@
 
 use core::marker::PhantomData;
 
-use sev_sys::seam::{MemorySlot, SevGuestStatus, SevLaunchDevice, SevLaunchStart};
+use sev_sys::seam::{SevGuestStatus, SevLaunchDevice, SevLaunchStart};
 use sev_types::launch::sev::{LaunchMeasurement, LaunchSecretHeader, Session, SevPolicy};
 use sev_types::launch::vmsa::SaveArea;
 use sev_types::legacy::{SEV_CERT_LEN, Usage};
 use sev_verify::legacy::{LaunchSecret, LaunchStartMaterial};
 use zerocopy::{FromBytes, IntoBytes};
 
-use super::memory::{GuestMemoryLayout, check_range};
+use super::init::check_vcpu_features;
+use super::memory::GuestMemoryLayout;
 use super::{Finished, Measured, New, PAGE_SIZE, SevInit, SevMode, Started};
 use crate::error::{DeviceResultExt, HostError};
 use crate::platform::expect_usage;
@@ -102,7 +103,6 @@ pub struct SevLauncher<D, S> {
     init: SevInit,
     layout: GuestMemoryLayout,
     registered: Vec<(u64, u64)>,
-    next_slot: u32,
     vcpus: u32,
     handle: u32,
     measurement: Option<LaunchMeasurement>,
@@ -116,7 +116,6 @@ impl<D, S> SevLauncher<D, S> {
             init: self.init,
             layout: self.layout,
             registered: self.registered,
-            next_slot: self.next_slot,
             vcpus: self.vcpus,
             handle: self.handle,
             measurement: self.measurement,
@@ -172,7 +171,6 @@ impl<D: SevLaunchDevice> SevLauncher<D, New> {
             init: *init,
             layout: GuestMemoryLayout::new(),
             registered: Vec::new(),
-            next_slot: 0,
             vcpus: 0,
             handle: 0,
             measurement: None,
@@ -182,19 +180,7 @@ impl<D: SevLaunchDevice> SevLauncher<D, New> {
 
     /// Maps `[gpa, gpa + size)` as a memslot of shared memory.
     pub fn add_memory(&mut self, gpa: u64, size: u64) -> Result<(), HostError> {
-        check_range("SEV memory region", gpa, size)?;
-        let mut layout = self.layout.clone();
-        layout.push(gpa, size)?;
-        let slot = MemorySlot {
-            slot: self.next_slot,
-            gpa,
-            size,
-            guest_memfd: None,
-        };
-        self.dev.add_memory_slot(&slot).step("KVM_SET_USER_MEMORY_REGION2")?;
-        self.next_slot += 1;
-        self.layout = layout;
-        Ok(())
+        self.layout.map(&mut self.dev, "SEV memory region", gpa, size, false)
     }
 
     /// Maps every region of `layout` ([`Self::add_memory`]).
@@ -208,14 +194,7 @@ impl<D: SevLaunchDevice> SevLauncher<D, New> {
     /// Creates vCPU `id` with initial state `state`; its SEV_FEATURES must be the INIT2
     /// `vmsa_features` (0 for SEV).
     pub fn add_vcpu(&mut self, id: u32, state: &SaveArea) -> Result<(), HostError> {
-        let expected = self.init.guest_features().bits();
-        if state.sev_features.get() != expected {
-            return Err(HostError::invalid(
-                "vCPU SEV_FEATURES",
-                format!("{expected:#x} (the INIT2 vmsa_features)"),
-                format!("{:#x}", state.sev_features.get()),
-            ));
-        }
+        check_vcpu_features(self.init.guest_features().bits(), state, "the INIT2 vmsa_features")?;
         self.dev.add_vcpu(id, state).step("KVM_CREATE_VCPU")?;
         self.vcpus += 1;
         Ok(())

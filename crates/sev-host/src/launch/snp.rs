@@ -2,11 +2,12 @@
 
 use core::marker::PhantomData;
 
-use sev_sys::seam::{MemoryAttributes, MemorySlot, SnpLaunchDevice, SnpLaunchFinish};
+use sev_sys::seam::{MemoryAttributes, SnpLaunchDevice, SnpLaunchFinish};
 use sev_types::launch::snp::{KvmPageType, KvmSnpLaunchStart};
 use sev_types::launch::vmsa::SaveArea;
 use sev_types::policy::GuestPolicy;
 
+use super::init::check_vcpu_features;
 use super::memory::{GuestMemoryLayout, check_range};
 use super::update::{Retry, UpdateStats, snp_launch_update_all};
 use super::{Finished, New, PAGE_SIZE, SnpInit, Started};
@@ -78,7 +79,6 @@ pub struct SnpLauncher<D, S> {
     dev: D,
     init: SnpInit,
     layout: GuestMemoryLayout,
-    next_slot: u32,
     vcpus: u32,
     retry: Retry,
     _state: PhantomData<S>,
@@ -90,7 +90,6 @@ impl<D, S> SnpLauncher<D, S> {
             dev: self.dev,
             init: self.init,
             layout: self.layout,
-            next_slot: self.next_slot,
             vcpus: self.vcpus,
             retry: self.retry,
             _state: PhantomData,
@@ -137,7 +136,6 @@ impl<D: SnpLaunchDevice> SnpLauncher<D, New> {
             dev,
             init: *init,
             layout: GuestMemoryLayout::new(),
-            next_slot: 0,
             vcpus: 0,
             retry: Retry::default(),
             _state: PhantomData,
@@ -159,20 +157,7 @@ impl<D: SnpLaunchDevice> SnpLauncher<D, New> {
 
     /// Maps `[gpa, gpa + size)` as a memslot backed by a new guest_memfd of `size` bytes.
     pub fn add_memory(&mut self, gpa: u64, size: u64) -> Result<(), HostError> {
-        check_range("SNP memory region", gpa, size)?;
-        let mut layout = self.layout.clone();
-        layout.push(gpa, size)?;
-        let memfd = self.dev.create_guest_memfd(size, 0).step("KVM_CREATE_GUEST_MEMFD")?;
-        let slot = MemorySlot {
-            slot: self.next_slot,
-            gpa,
-            size,
-            guest_memfd: Some((memfd, 0)),
-        };
-        self.dev.add_memory_slot(&slot).step("KVM_SET_USER_MEMORY_REGION2")?;
-        self.next_slot += 1;
-        self.layout = layout;
-        Ok(())
+        self.layout.map(&mut self.dev, "SNP memory region", gpa, size, true)
     }
 
     /// Maps every region of `layout` ([`Self::add_memory`]).
@@ -186,14 +171,11 @@ impl<D: SnpLaunchDevice> SnpLauncher<D, New> {
     /// Creates vCPU `id` with initial state `state`, whose SEV_FEATURES must be the VM's
     /// guest features ([`SnpInit::guest_features`]).
     pub fn add_vcpu(&mut self, id: u32, state: &SaveArea) -> Result<(), HostError> {
-        let expected = self.init.guest_features().bits();
-        if state.sev_features.get() != expected {
-            return Err(HostError::invalid(
-                "vCPU SEV_FEATURES",
-                format!("{expected:#x} (SNPActive and the INIT2 vmsa_features)"),
-                format!("{:#x}", state.sev_features.get()),
-            ));
-        }
+        check_vcpu_features(
+            self.init.guest_features().bits(),
+            state,
+            "SNPActive and the INIT2 vmsa_features",
+        )?;
         self.dev.add_vcpu(id, state).step("KVM_CREATE_VCPU")?;
         self.vcpus += 1;
         Ok(())

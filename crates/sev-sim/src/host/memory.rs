@@ -182,6 +182,40 @@ impl SimMemory {
     }
 }
 
+/// Implements [`sev_sys::seam::VmMemory`] for a simulated VM by delegating to its
+/// `memory: SimMemory` field.
+macro_rules! delegate_vm_memory {
+    ($vm:ty) => {
+        impl sev_sys::seam::VmMemory for $vm {
+            fn create_guest_memfd(
+                &mut self,
+                size: u64,
+                flags: u64,
+            ) -> Result<sev_sys::seam::GuestMemfdId, sev_sys::Error> {
+                self.memory.create_guest_memfd(size, flags)
+            }
+            fn add_memory_slot(&mut self, slot: &sev_sys::seam::MemorySlot) -> Result<(), sev_sys::Error> {
+                self.memory.add_memory_slot(slot)
+            }
+            fn set_memory_attributes(
+                &mut self,
+                gpa: u64,
+                size: u64,
+                attributes: sev_sys::seam::MemoryAttributes,
+            ) -> Result<(), sev_sys::Error> {
+                self.memory.set_memory_attributes(gpa, size, attributes)
+            }
+            fn write_memory(&mut self, gpa: u64, data: &[u8]) -> Result<(), sev_sys::Error> {
+                self.memory.write(gpa, data)
+            }
+            fn read_memory(&mut self, gpa: u64, out: &mut [u8]) -> Result<(), sev_sys::Error> {
+                self.memory.read(gpa, out)
+            }
+        }
+    };
+}
+pub(crate) use delegate_vm_memory;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,7 @@
 //! commands.
 
 use sev_sys::Error;
-use sev_sys::seam::{GuestMemfdId, MemoryAttributes, MemorySlot};
-use sev_sys::seam::{SevGuestStatus, SevLaunchDevice, SevLaunchStart, VmMemory};
+use sev_sys::seam::{SevGuestStatus, SevLaunchDevice, SevLaunchStart};
 use sev_types::U64;
 use sev_types::launch::sev::{ATTESTATION_SIGNED_LEN, LaunchSecretHeader, SevPolicy};
 use sev_types::launch::snp::KvmSevInit;
@@ -129,23 +128,7 @@ impl Drop for SimSevVm {
     }
 }
 
-impl VmMemory for SimSevVm {
-    fn create_guest_memfd(&mut self, size: u64, flags: u64) -> Result<GuestMemfdId, Error> {
-        self.memory.create_guest_memfd(size, flags)
-    }
-    fn add_memory_slot(&mut self, slot: &MemorySlot) -> Result<(), Error> {
-        self.memory.add_memory_slot(slot)
-    }
-    fn set_memory_attributes(&mut self, gpa: u64, size: u64, attributes: MemoryAttributes) -> Result<(), Error> {
-        self.memory.set_memory_attributes(gpa, size, attributes)
-    }
-    fn write_memory(&mut self, gpa: u64, data: &[u8]) -> Result<(), Error> {
-        self.memory.write(gpa, data)
-    }
-    fn read_memory(&mut self, gpa: u64, out: &mut [u8]) -> Result<(), Error> {
-        self.memory.read(gpa, out)
-    }
-}
+crate::host::memory::delegate_vm_memory!(SimSevVm);
 
 impl SevLaunchDevice for SimSevVm {
     /// Refuses (`EINVAL`) a second INIT2, non-zero flags, VMSA features or a GHCB version on

@@ -1,7 +1,7 @@
 //! [`SimSnpVm`]: one simulated SNP VM — its memory, its launch, and the guest it becomes.
 
 use sev_sys::Error;
-use sev_sys::seam::{GuestMemfdId, MemoryAttributes, MemorySlot, SnpLaunchDevice, VmMemory};
+use sev_sys::seam::SnpLaunchDevice;
 use sev_types::launch::snp::KvmPageType;
 use sev_types::status::FirmwareStatus;
 use sha2::{Digest, Sha384};
@@ -179,20 +179,4 @@ impl Drop for SimSnpVm {
     }
 }
 
-impl VmMemory for SimSnpVm {
-    fn create_guest_memfd(&mut self, size: u64, flags: u64) -> Result<GuestMemfdId, Error> {
-        self.memory.create_guest_memfd(size, flags)
-    }
-    fn add_memory_slot(&mut self, slot: &MemorySlot) -> Result<(), Error> {
-        self.memory.add_memory_slot(slot)
-    }
-    fn set_memory_attributes(&mut self, gpa: u64, size: u64, attributes: MemoryAttributes) -> Result<(), Error> {
-        self.memory.set_memory_attributes(gpa, size, attributes)
-    }
-    fn write_memory(&mut self, gpa: u64, data: &[u8]) -> Result<(), Error> {
-        self.memory.write(gpa, data)
-    }
-    fn read_memory(&mut self, gpa: u64, out: &mut [u8]) -> Result<(), Error> {
-        self.memory.read(gpa, out)
-    }
-}
+crate::host::memory::delegate_vm_memory!(SimSnpVm);
