@@ -10,8 +10,8 @@
 //! Every file is written to a temporary file in its own directory and renamed into place, so a
 //! reader (another thread, another process, another machine on a shared file system) sees the
 //! old file or the new one, never part of one. Writers of the same key write the same checked
-//! content, so racing writers are harmless. Nothing read back is trusted: [`crate::Kds`] parses
-//! and matches it against the request again, and verification checks every signature.
+//! content, so racing writers are harmless. Nothing read back is trusted: [`crate::Kds`] fetches
+//! a damaged file again, and verification checks every signature and the binding to the report.
 
 use std::fs;
 use std::io::Write as _;
@@ -116,7 +116,10 @@ impl DiskCache {
 
     /// The file that holds `request`'s object.
     pub fn path_for(&self, request: &KdsRequest) -> PathBuf {
-        let mut p = self.root.join("v1").join(request.product().kds_name().unwrap_or("unknown"));
+        let mut p = self
+            .root
+            .join("v1")
+            .join(request.product().kds_name().unwrap_or("unknown"));
         let side = match request.key_type() {
             Endorsement::Vcek => "vcek",
             Endorsement::Vlek => "vlek",
@@ -285,7 +288,9 @@ fn walk(dir: &Path, f: &mut dyn FnMut(&Path, &fs::Metadata)) -> Result<(), Fetch
     };
     for entry in rd.flatten() {
         let path = entry.path();
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
         if meta.is_dir() {
             walk(&path, f)?;
         } else if meta.is_file() {

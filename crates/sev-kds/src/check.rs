@@ -2,6 +2,8 @@
 //! the role and product asked for, carry the hwID and TCB asked for, and be signed by the
 //! trusted AMD keys.
 
+use std::sync::{Arc, OnceLock};
+
 use sev_types::Product;
 use sev_verify::crypto::CryptoProvider;
 use sev_verify::kds::{Endorsement, KdsRequest, Resource};
@@ -47,25 +49,31 @@ impl Checked {
 #[derive(Debug, Clone)]
 pub struct Checker {
     provider: CryptoProvider,
-    store: TrustStore,
+    /// Built on first use: reading the cache checks no signature, so needs no store.
+    store: Arc<OnceLock<TrustStore>>,
 }
 
 impl Checker {
     /// A checker trusting `store`.
     pub fn new(provider: CryptoProvider, store: TrustStore) -> Self {
-        Checker { provider, store }
+        Checker {
+            provider,
+            store: Arc::new(OnceLock::from(store)),
+        }
     }
 
-    /// A checker trusting AMD's built-in roots and intermediates.
+    /// A checker trusting AMD's built-in roots and intermediates (whose own signatures are
+    /// checked the first time a signature is checked).
     pub fn builtin() -> Self {
-        let provider = sev_verify::crypto::default_provider();
-        let store = TrustStore::builtin(&provider);
-        Checker { provider, store }
+        Checker {
+            provider: sev_verify::crypto::default_provider(),
+            store: Arc::new(OnceLock::new()),
+        }
     }
 
     /// The trusted roots.
     pub fn store(&self) -> &TrustStore {
-        &self.store
+        self.store.get_or_init(|| TrustStore::builtin(&self.provider))
     }
 
     /// The crypto provider.
@@ -114,7 +122,7 @@ impl Checker {
         }
         if signatures {
             let issuer = self
-                .store
+                .store()
                 .intermediate_for(request.product(), intermediate)
                 .ok_or_else(|| CheckError::Signature {
                     reason: format!("no trusted {} for {}", intermediate.name(), request.product()),
@@ -150,7 +158,7 @@ impl Checker {
         expect_product(int.product(), request.product())?;
         expect_product(ark.product(), request.product())?;
         if signatures {
-            if !self.store.trusts(ark) {
+            if !self.store().trusts(ark) {
                 return Err(CheckError::UntrustedArk {
                     subject_cn: ark.subject_cn().into(),
                 });
@@ -186,7 +194,7 @@ impl Checker {
         }
         if signatures {
             let ark = self
-                .store
+                .store()
                 .ark_for(request.product())
                 .ok_or_else(|| CheckError::Signature {
                     reason: format!("no trusted ARK for {}", request.product()),

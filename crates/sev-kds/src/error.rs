@@ -105,7 +105,9 @@ pub enum FetchError {
         bound: Duration,
     },
     /// The request did not complete in time.
-    #[error("GET {url}: timed out ({detail}); the server is slow or unreachable: raise --timeout or check the network and proxy (HTTPS_PROXY, NO_PROXY)")]
+    #[error(
+        "GET {url}: timed out ({detail}); the server is slow or unreachable: raise --timeout or check the network and proxy (HTTPS_PROXY, NO_PROXY)"
+    )]
     Timeout {
         /// The URL fetched.
         url: String,
@@ -113,7 +115,9 @@ pub enum FetchError {
         detail: String,
     },
     /// The connection failed, or the body ended early.
-    #[error("GET {url}: {reason}; check the network and proxy (HTTPS_PROXY, NO_PROXY), or verify offline from the cache or a bundle")]
+    #[error(
+        "GET {url}: {reason}; check the network and proxy (HTTPS_PROXY, NO_PROXY), or verify offline from the cache or a bundle"
+    )]
     Transport {
         /// The URL fetched.
         url: String,
@@ -137,7 +141,9 @@ pub enum FetchError {
         error: CheckError,
     },
     /// The collateral is not in the cache or bundle, and the network may not be used.
-    #[error("{url} is not in the cache or bundle, and the network is off (--offline); fetch it first or import a bundle")]
+    #[error(
+        "{url} is not in the cache or bundle, and the network is off (--offline); fetch it first or import a bundle"
+    )]
     Offline {
         /// The KDS URL needed.
         url: String,

@@ -95,7 +95,8 @@ impl Collateral {
 /// Fetches AMD collateral: from an offline [`Bundle`] if one is set, else from the
 /// [`DiskCache`] if one is set, else from KDS unless offline. Every body from the network is
 /// checked ([`Checker`]: parse, role, product, hwID, TCB, signatures) before it is cached or
-/// returned; cached bodies are parsed and matched again when read. A cached CRL past its
+/// returned. A cached file that is not whole is fetched again; what it holds is not trusted
+/// (verification checks every signature and the binding to the report). A cached CRL past its
 /// nextUpdate is fetched again.
 ///
 /// ```
@@ -224,8 +225,8 @@ impl Kds {
         }
         if let Some(cache) = &self.cache {
             if let Some(bytes) = cache.read(request)? {
-                let usable = self.checker.check_with(request, &bytes, false).is_ok()
-                    && (self.client.is_none() || !stale_crl(request, &bytes, now));
+                let usable =
+                    looks_whole(request, &bytes) && (self.client.is_none() || !stale_crl(request, &bytes, now));
                 if usable {
                     return Ok(Fetched {
                         request: *request,
@@ -259,11 +260,18 @@ impl Kds {
 
     /// The KDS requests for `report`'s collateral: its VCEK (VCEK-signed reports only), the
     /// chain and the CRL of its signing side, as `wanted` says.
-    pub fn requests_for(report: &Report<'_>, hint: Option<Product>, wanted: Wanted) -> Result<Vec<KdsRequest>, FetchError> {
+    pub fn requests_for(
+        report: &Report<'_>,
+        hint: Option<Product>,
+        wanted: Wanted,
+    ) -> Result<Vec<KdsRequest>, FetchError> {
         let side = signer_of(report)?;
-        let product = report.product().or(hint).ok_or(sev_verify::kds::KdsError::UnknownProduct {
-            version: report.version(),
-        })?;
+        let product = report
+            .product()
+            .or(hint)
+            .ok_or(sev_verify::kds::KdsError::UnknownProduct {
+                version: report.version(),
+            })?;
         let mut out = Vec::new();
         if wanted.leaf && side == Endorsement::Vcek {
             out.push(KdsRequest::vcek_for_report(report, hint)?);
@@ -312,7 +320,10 @@ impl Kds {
     /// Checks every object of `bundle` (signatures included) and stores it in the cache.
     /// Returns the number stored; fails on the first object refused, before storing it.
     pub fn import_bundle(&self, bundle: &Bundle) -> Result<usize, FetchError> {
-        let cache = self.cache.as_ref().ok_or_else(|| FetchError::Bundle("no cache to import into".into()))?;
+        let cache = self
+            .cache
+            .as_ref()
+            .ok_or_else(|| FetchError::Bundle("no cache to import into".into()))?;
         let mut n = 0;
         for (request, bytes) in bundle.iter() {
             let checked = self
@@ -326,6 +337,39 @@ impl Kds {
             n += 1;
         }
         Ok(n)
+    }
+}
+
+/// Whether a cached file is whole: one DER SEQUENCE of exactly its length, or a PEM chain of two
+/// complete certificates. Its contents are not trusted either way (verification checks every
+/// signature and the binding to the report); this only spots a damaged file, which is then
+/// fetched again. Parsing is left to verification, so a warm cache costs no more than files
+/// given by hand.
+fn looks_whole(request: &KdsRequest, bytes: &[u8]) -> bool {
+    match request.resource() {
+        Resource::CertChain => {
+            let text = String::from_utf8_lossy(bytes);
+            text.matches("-----BEGIN CERTIFICATE-----").count() == 2
+                && text.matches("-----END CERTIFICATE-----").count() == 2
+                && text.trim_end().ends_with("-----END CERTIFICATE-----")
+        }
+        _ => der_sequence_len(bytes) == Some(bytes.len()),
+    }
+}
+
+/// The total length a DER SEQUENCE header announces.
+fn der_sequence_len(b: &[u8]) -> Option<usize> {
+    match (b.first(), b.get(1)) {
+        (Some(0x30), Some(&l)) if l < 0x80 => Some(2 + usize::from(l)),
+        (Some(0x30), Some(&l)) if (0x81..=0x84).contains(&l) => {
+            let n = usize::from(l - 0x80);
+            let len = b
+                .get(2..2 + n)?
+                .iter()
+                .fold(0usize, |acc, &x| (acc << 8) | usize::from(x));
+            len.checked_add(2 + n)
+        }
+        _ => None,
     }
 }
 

@@ -64,7 +64,11 @@ impl RetryPolicy {
 fn jitter(max: Duration) -> Duration {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     let nanos = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX);
     match nanos.checked_add(1) {
         Some(m) => Duration::from_nanos(h.finish() % m),
@@ -104,7 +108,9 @@ fn parse_imf_fixdate(s: &str) -> Option<u64> {
     if parts.next()? != "GMT" || parts.next().is_some() {
         return None;
     }
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
     let mut hms = time.split(':').map(|x| x.parse::<u64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
@@ -152,7 +158,11 @@ mod tests {
         for n in 0..40 {
             let d = p.backoff(n);
             let cap = (Duration::from_millis(100) * 2u32.saturating_pow(n.min(20))).min(Duration::from_millis(800));
-            assert!(d >= cap / 2 && d <= cap, "n={n}: {d:?} outside [{:?}, {cap:?}]", cap / 2);
+            assert!(
+                d >= cap / 2 && d <= cap,
+                "n={n}: {d:?} outside [{:?}, {cap:?}]",
+                cap / 2
+            );
         }
         assert_eq!(RetryPolicy::NONE.backoff(3), Duration::ZERO);
     }

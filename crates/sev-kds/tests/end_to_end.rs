@@ -33,19 +33,25 @@ fn fetch_cache_verify(product: Product) {
     assert_eq!(server.requests(), 2);
     // The VCEK served is the fixture's, byte for byte.
     assert_eq!(first.objects[0].bytes, ev.vcek);
-    let verified = verifier().verify(&ev.report(), &first.to_bundle().unwrap(), NOW).unwrap();
+    let verified = verifier()
+        .verify(&ev.report(), &first.to_bundle().unwrap(), NOW)
+        .unwrap();
     assert_eq!(verified.product(), product);
     assert!(verified.hwid_checked());
 
     // Same client: cache hits only.
     let second = kds.collateral(&ev.report(), None, CERTS, NOW).unwrap();
     assert_eq!(second.count(Source::Cache), 2);
-    verifier().verify(&ev.report(), &second.to_bundle().unwrap(), NOW).unwrap();
+    verifier()
+        .verify(&ev.report(), &second.to_bundle().unwrap(), NOW)
+        .unwrap();
     // Another client (as another process would) on the same directory: still no request.
     let other = Kds::new(KdsConfig::with_base_url(server.base_url())).with_cache(DiskCache::open(dir.path()).unwrap());
     let third = other.collateral(&ev.report(), None, CERTS, NOW).unwrap();
     assert_eq!(third.count(Source::Cache), 2);
-    verifier().verify(&ev.report(), &third.to_bundle().unwrap(), NOW).unwrap();
+    verifier()
+        .verify(&ev.report(), &third.to_bundle().unwrap(), NOW)
+        .unwrap();
     assert_eq!(server.requests(), 2, "{:?}", server.request_log());
     assert_eq!(other.requests_sent(), 0);
 
@@ -53,10 +59,21 @@ fn fetch_cache_verify(product: Product) {
     let name = product.kds_name().unwrap();
     let cached = files(dir.path());
     assert_eq!(cached.len(), 2, "{cached:?}");
-    assert!(cached.iter().any(|p| p.ends_with(format!("v1/{name}/vcek/cert_chain.pem"))));
+    assert!(
+        cached
+            .iter()
+            .any(|p| p.ends_with(format!("v1/{name}/vcek/cert_chain.pem")))
+    );
     let hwid = ev.vcek_request().hwid().unwrap().to_string();
-    assert!(cached.iter().any(|p| p.parent().unwrap().ends_with(format!("v1/{name}/vcek/{hwid}"))));
-    assert_eq!(std::fs::read(kds.cache().unwrap().path_for(&ev.vcek_request())).unwrap(), ev.vcek);
+    assert!(
+        cached
+            .iter()
+            .any(|p| p.parent().unwrap().ends_with(format!("v1/{name}/vcek/{hwid}")))
+    );
+    assert_eq!(
+        std::fs::read(kds.cache().unwrap().path_for(&ev.vcek_request())).unwrap(),
+        ev.vcek
+    );
 }
 
 #[test]
@@ -103,7 +120,10 @@ fn kds_fetch_trait_goes_through_the_cache() {
     assert_eq!(kds.fetch_url(&url).unwrap(), ev.vcek);
     assert_eq!(kds.fetch(&ev.vcek_request()).unwrap(), ev.vcek);
     assert_eq!(server.requests(), 1);
-    assert!(matches!(kds.fetch_url("https://example.com/vcek/v1/Genoa/crl"), Err(FetchError::Url(_))));
+    assert!(matches!(
+        kds.fetch_url("https://example.com/vcek/v1/Genoa/crl"),
+        Err(FetchError::Url(_))
+    ));
     assert_eq!(server.requests(), 1);
 }
 
@@ -139,7 +159,11 @@ fn bundle_export_then_verify_with_no_network() {
     }
     let online = Kds::new(KdsConfig::with_base_url(server.base_url()));
     let reports: Vec<_> = evidence.iter().map(Evidence::report).collect();
-    let text = online.export_bundle(&reports, None, CERTS, NOW).unwrap().to_text().unwrap();
+    let text = online
+        .export_bundle(&reports, None, CERTS, NOW)
+        .unwrap()
+        .to_text()
+        .unwrap();
     assert_eq!(server.requests(), 6);
     drop(server);
 
