@@ -91,13 +91,59 @@ impl Checker {
     /// verification checks every signature anyway.
     pub fn check_with(&self, request: &KdsRequest, body: &[u8], signatures: bool) -> Result<Checked, CheckError> {
         match request.resource() {
-            Resource::Vcek | Resource::Vlek => self.check_leaf(request, body, signatures),
+            Resource::Vcek | Resource::Vlek => self.check_leaf(request, body, signatures.then_some(None)),
             Resource::CertChain => self.check_chain(request, body, signatures),
             Resource::Crl => self.check_crl(request, body, signatures),
         }
     }
 
-    fn check_leaf(&self, request: &KdsRequest, body: &[u8], signatures: bool) -> Result<Checked, CheckError> {
+    /// Checks a VCEK or VLEK `body` whose issuer is the intermediate of `chain` (PEM, as KDS
+    /// serves it), rather than the trust store's intermediate: for PKIs whose ARK is pinned and
+    /// whose intermediate the store does not hold. The chain itself is checked first (its ARK
+    /// must be trusted, its intermediate signed by that ARK).
+    ///
+    /// ```
+    /// use sev_kds::Checker;
+    /// use sev_testing::{FakePki, LeafKey, ReportSpec};
+    /// use sev_types::{Product, report::Report};
+    /// use sev_verify::kds::KdsRequest;
+    /// use sev_verify::snp::TrustStore;
+    /// let pki = FakePki::new(Product::Genoa);
+    /// let spec = ReportSpec::new(Product::Genoa);
+    /// let vcek = pki.issue(&pki.vcek_spec(&LeafKey::vcek_a(), &spec.chip_id, spec.reported_tcb));
+    /// let report = spec.signed(&LeafKey::vcek_a());
+    /// let req = KdsRequest::vcek_for_report(&Report::from_bytes(&report)?, None)?;
+    /// let provider = sev_verify::crypto::default_provider();
+    /// let checker = Checker::new(provider, TrustStore::builtin(&provider).with_pinned_arks(&provider, &[pki.ark()])?);
+    /// assert!(checker.check(&req, &vcek).is_err()); // not signed by AMD's ASK
+    /// let chain = [sev_testing::pem("CERTIFICATE", pki.ask()), sev_testing::pem("CERTIFICATE", pki.ark())].concat();
+    /// checker.check_with_chain(&req, &vcek, chain.as_bytes())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_with_chain(&self, request: &KdsRequest, body: &[u8], chain: &[u8]) -> Result<Checked, CheckError> {
+        let chain_req =
+            KdsRequest::cert_chain(request.product(), request.key_type()).map_err(|e| CheckError::Malformed {
+                expected: "a VCEK or VLEK request",
+                reason: e.to_string(),
+            })?;
+        let checked = self.check_chain(&chain_req, chain, true)?;
+        let ders = pem::split_der_or_pem(checked.bytes()).map_err(|e| malformed("certificate chain", e))?;
+        let issuer = ders
+            .first()
+            .map(|d| parse_cert(d, "certificate chain"))
+            .transpose()?
+            .ok_or_else(|| malformed("certificate chain", "empty"))?;
+        self.check_leaf(request, body, Some(Some(&issuer)))
+    }
+
+    /// `signatures`: `None` checks none; `Some(None)` checks under the store's intermediate;
+    /// `Some(Some(issuer))` under `issuer`.
+    fn check_leaf(
+        &self,
+        request: &KdsRequest,
+        body: &[u8],
+        signatures: Option<Option<&AmdCert>>,
+    ) -> Result<Checked, CheckError> {
         let (role, intermediate, what) = match request.resource() {
             Resource::Vcek => (Role::Vcek, Role::Ask, "VCEK certificate"),
             _ => (Role::Vlek, Role::Asvk, "VLEK certificate"),
@@ -120,13 +166,17 @@ impl Checker {
                 .check_tcb(role, tcb.encode(layout), layout)
                 .map_err(|e| CheckError::Tcb { reason: e.to_string() })?;
         }
-        if signatures {
-            let issuer = self
-                .store()
-                .intermediate_for(request.product(), intermediate)
-                .ok_or_else(|| CheckError::Signature {
-                    reason: format!("no trusted {} for {}", intermediate.name(), request.product()),
-                })?;
+        if let Some(given) = signatures {
+            let issuer = match given {
+                Some(i) => i,
+                None => self
+                    .store()
+                    .intermediate_for(request.product(), intermediate)
+                    .ok_or_else(|| CheckError::Signature {
+                        reason: format!("no trusted {} for {}", intermediate.name(), request.product()),
+                    })?,
+            };
+            expect_role(issuer, intermediate)?;
             cert.verify_signed_by(issuer, &self.provider)
                 .map_err(|e| CheckError::Signature { reason: e.to_string() })?;
         }

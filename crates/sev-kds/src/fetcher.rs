@@ -11,7 +11,7 @@ use sev_verify::snp::{CertBundle, Crl, SnpError, pem, signer_of};
 use crate::bundle::Bundle;
 use crate::cache::DiskCache;
 use crate::check::Checker;
-use crate::error::FetchError;
+use crate::error::{CheckError, FetchError};
 use crate::http::{HttpClient, KdsConfig};
 
 /// Where an object came from.
@@ -242,10 +242,17 @@ impl Kds {
         };
         let url = client.config().url_for(request);
         let body = client.get_url(&url)?;
-        let checked = self
-            .checker
-            .check(request, &body)
-            .map_err(|error| FetchError::Invalid { url, error })?;
+        let checked = match self.checker.check(request, &body) {
+            // Not signed by the store's intermediate: try the product's chain from KDS (an
+            // intermediate the store lacks, under a trusted ARK).
+            Err(CheckError::Signature { .. }) if matches!(request.resource(), Resource::Vcek | Resource::Vlek) => {
+                let chain_req = KdsRequest::cert_chain(request.product(), request.key_type())?;
+                let chain = self.get(&chain_req, now)?;
+                self.checker.check_with_chain(request, &body, &chain.bytes)
+            }
+            other => other,
+        }
+        .map_err(|error| FetchError::Invalid { url, error })?;
         let path = match &self.cache {
             Some(c) => Some(c.write(request, checked.bytes())?),
             None => None,

@@ -293,8 +293,17 @@ fn refused(s: &Setup, body: Vec<u8>, chain: bool) -> CheckError {
     } else {
         s.ev.vcek_request()
     };
-    let err = s.kds(RetryPolicy::NONE).get(&req, NOW).unwrap_err();
-    assert_eq!(s.cached(), 0, "a refused body was cached");
+    let kds = s.kds(RetryPolicy::NONE);
+    let err = kds.get(&req, NOW).unwrap_err();
+    assert!(
+        !kds.cache().unwrap().path_for(&req).exists(),
+        "a refused body was cached"
+    );
+    // Only the genuine chain may have been cached (fetched to look for the VCEK's issuer).
+    for f in files(s.dir.path()) {
+        assert_eq!(f, kds.cache().unwrap().path_for(&s.ev.chain_request()));
+        assert_eq!(std::fs::read(f).unwrap(), s.ev.chain);
+    }
     match err {
         FetchError::Invalid { error, .. } => error,
         e => panic!("expected Invalid, got {e}"),
@@ -341,6 +350,8 @@ fn a_vcek_with_the_right_hwid_and_tcb_but_not_signed_by_amd_is_refused() {
     let pki = FakePki::new(Product::Milan);
     let forged = pki.issue(&pki.vcek_spec(&LeafKey::vcek_a(), report.chip_id(), report.reported_tcb()));
     assert!(matches!(refused(&s, forged, false), CheckError::Signature { .. }));
+    // The VCEK was checked under AMD's ASK, then under the chain KDS serves: both refuse it.
+    assert_eq!(s.server.request_log()[1..], ["/vcek/v1/Milan/cert_chain".to_string()]);
     // The same with another TCB.
     let tcb = report.reported_tcb().decode(TcbLayout::MilanGenoa);
     let other_tcb = sev_types::tcb::Tcb {
@@ -350,7 +361,8 @@ fn a_vcek_with_the_right_hwid_and_tcb_but_not_signed_by_amd_is_refused() {
     .encode(TcbLayout::MilanGenoa);
     let forged = pki.issue(&pki.vcek_spec(&LeafKey::vcek_a(), report.chip_id(), other_tcb));
     assert!(matches!(refused(&s, forged, false), CheckError::Tcb { .. }));
-    // A chain under the fake ARK.
+    // A chain under the fake ARK (the genuine chain fetched above is dropped from the cache).
+    std::fs::remove_dir_all(s.dir.path().join("v1")).unwrap();
     let mut chain = sev_testing::pem("CERTIFICATE", pki.ask());
     chain.push_str(&sev_testing::pem("CERTIFICATE", pki.ark()));
     assert!(matches!(
@@ -374,8 +386,14 @@ fn a_corrupt_cache_entry_is_fetched_again_and_replaced() {
     let chain_path = kds.cache().unwrap().path_for(&s.ev.chain_request());
     let cut = s.ev.chain.len() / 2;
     std::fs::write(&chain_path, &s.ev.chain[..cut]).unwrap();
-    assert_eq!(kds.get(&s.ev.chain_request(), NOW).unwrap().source, sev_kds::Source::Network);
-    assert_eq!(kds.get(&s.ev.chain_request(), NOW).unwrap().source, sev_kds::Source::Cache);
+    assert_eq!(
+        kds.get(&s.ev.chain_request(), NOW).unwrap().source,
+        sev_kds::Source::Network
+    );
+    assert_eq!(
+        kds.get(&s.ev.chain_request(), NOW).unwrap().source,
+        sev_kds::Source::Cache
+    );
     assert_eq!(s.server.requests(), 2);
 }
 

@@ -19,6 +19,12 @@ pub enum KdsCmd {
     Url(UrlCmd),
     /// Parse a KDS URL and print what it asks for.
     Parse(ParseArgs),
+    /// Fetch a VCEK, a CA chain or a CRL from KDS, through the cache.
+    #[command(subcommand)]
+    Fetch(super::kds_fetch::FetchCmd),
+    /// Offline bundles: export the collateral of reports to one file, import one into the cache.
+    #[command(subcommand)]
+    Bundle(super::kds_fetch::BundleCmd),
 }
 
 /// `sev kds url` subcommands.
@@ -101,6 +107,8 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
     let result = match cmd {
         KdsCmd::Url(u) => url(u).map(|req| crate::output::outln!("{req}")),
         KdsCmd::Parse(p) => parse(&p),
+        KdsCmd::Fetch(f) => super::kds_fetch::run_fetch(f),
+        KdsCmd::Bundle(b) => super::kds_fetch::run_bundle(b),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod guest;
 pub mod kds;
+pub mod kds_fetch;
 pub mod measure;
 pub mod report;
 pub mod verify;
