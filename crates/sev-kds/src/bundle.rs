@@ -1,18 +1,5 @@
 //! Offline bundles: the collateral of a set of reports in one text file, to verify later with
 //! no network.
-//!
-//! The file is PEM with a comment line naming the KDS URL of each object:
-//!
-//! ```text
-//! # sev-kds offline bundle v1
-//! # url: https://kdsintf.amd.com/vcek/v1/Milan/<hwID>?blSPL=02&teeSPL=00&snpSPL=05&ucodeSPL=68
-//! -----BEGIN CERTIFICATE-----
-//! ...
-//! # url: https://kdsintf.amd.com/vcek/v1/Milan/cert_chain
-//! -----BEGIN CERTIFICATE----- (ASK) ... (ARK)
-//! # url: https://kdsintf.amd.com/vcek/v1/Milan/crl
-//! -----BEGIN X509 CRL-----
-//! ```
 
 use std::collections::BTreeMap;
 
@@ -28,6 +15,19 @@ const URL_PREFIX: &str = "# url: ";
 pub const MAX_BUNDLE: usize = 64 << 20;
 
 /// KDS objects keyed by their request: DER for certificates and CRLs, PEM for chains.
+///
+/// The file is PEM with a comment line naming the KDS URL of each object:
+///
+/// ```text
+/// # sev-kds offline bundle v1
+/// # url: https://kdsintf.amd.com/vcek/v1/Milan/<hwID>?blSPL=02&teeSPL=00&snpSPL=05&ucodeSPL=68
+/// -----BEGIN CERTIFICATE-----
+/// ...
+/// # url: https://kdsintf.amd.com/vcek/v1/Milan/cert_chain
+/// -----BEGIN CERTIFICATE----- (ASK) ... (ARK)
+/// # url: https://kdsintf.amd.com/vcek/v1/Milan/crl
+/// -----BEGIN X509 CRL-----
+/// ```
 ///
 /// ```
 /// use sev_kds::Bundle;
@@ -81,7 +81,7 @@ impl Bundle {
         self.objects.is_empty()
     }
 
-    /// The bundle as text (see the [module docs](self)).
+    /// The bundle as text (the format is described under [`Bundle`]).
     pub fn to_text(&self) -> Result<String, FetchError> {
         let mut out = format!("{BUNDLE_HEADER}\n");
         for (url, (request, bytes)) in &self.objects {

@@ -1,17 +1,4 @@
 //! The on-disk cache: one plain file per KDS object, keyed by what it is, written atomically.
-//!
-//! ```text
-//! <root>/v1/<Product>/vcek/<hwID hex>/<TCB>.der   a VCEK, e.g. Milan/vcek/3ac3…/bl02_tee00_snp05_ucode68.der
-//! <root>/v1/<Product>/vlek/cert/<TCB>.der         a VLEK
-//! <root>/v1/<Product>/{vcek,vlek}/cert_chain.pem  ASK or ASVK, then ARK
-//! <root>/v1/<Product>/{vcek,vlek}/crl.der         the ARK-signed CRL
-//! ```
-//!
-//! Every file is written to a temporary file in its own directory and renamed into place, so a
-//! reader (another thread, another process, another machine on a shared file system) sees the
-//! old file or the new one, never part of one. Writers of the same key write the same checked
-//! content, so racing writers are harmless. Nothing read back is trusted: [`crate::Kds`] fetches
-//! a damaged file again, and verification checks every signature and the binding to the report.
 
 use std::fs;
 use std::io::Write as _;
@@ -58,6 +45,19 @@ pub struct CacheEntry {
 }
 
 /// A directory of KDS objects shared by every verifier that opens it.
+///
+/// ```text
+/// <root>/v1/<Product>/vcek/<hwID hex>/<TCB>.der   a VCEK, e.g. Milan/vcek/3ac3…/bl02_tee00_snp05_ucode68.der
+/// <root>/v1/<Product>/vlek/cert/<TCB>.der         a VLEK
+/// <root>/v1/<Product>/{vcek,vlek}/cert_chain.pem  ASK or ASVK, then ARK
+/// <root>/v1/<Product>/{vcek,vlek}/crl.der         the ARK-signed CRL
+/// ```
+///
+/// Every file is written to a temporary file in its own directory and renamed into place, so a
+/// reader (another thread, another process, another machine on a shared file system) sees the
+/// old file or the new one, never part of one. Writers of the same key write the same checked
+/// content, so racing writers are harmless. Nothing read back is trusted: [`crate::Kds`] fetches
+/// a damaged file again, and verification checks every signature and the binding to the report.
 ///
 /// ```
 /// use sev_kds::DiskCache;

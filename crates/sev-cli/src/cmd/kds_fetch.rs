@@ -19,7 +19,7 @@ use crate::input::{Inform, read_capped, read_report};
 /// Where collateral comes from: KDS (or a mirror), the cache, the network switch.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KdsArgs {
-    /// KDS base URL [default: $SEV_KDS_URL, else https://kdsintf.amd.com].
+    /// KDS base URL [default: $SEV_KDS_URL, else AMD's KDS, kdsintf.amd.com].
     #[arg(long)]
     pub kds_url: Option<String>,
     /// Cache directory, shareable between processes and machines [default: $SEV_KDS_CACHE,
