@@ -482,3 +482,77 @@ fn concurrent_fetch_processes_share_one_cache() {
         assert_eq!(std::fs::read(&entries[0]).unwrap(), r.vcek);
     }
 }
+
+fn sev_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sev"));
+    cmd.args(args);
+    for k in [
+        "SEV_KDS_URL",
+        "SEV_KDS_CACHE",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run sev")
+}
+
+#[test]
+fn proxy_comes_from_the_environment_and_is_never_used_for_loopback() {
+    let server = FakeKds::start();
+    let r = real(Product::Milan, &server);
+    let scratch = Scratch::new("proxy");
+    let out = scratch.join("out");
+    // The fake KDS is the proxy; the client resolves no name (the proxy is asked to CONNECT).
+    let proxy = server.base_url();
+    let o = sev_with_env(
+        &[
+            "kds",
+            "fetch",
+            "vcek",
+            "--report",
+            &r.report,
+            "--no-cache",
+            "--kds-url",
+            "http://kds.invalid",
+            "--out",
+            &out,
+        ],
+        &[("HTTPS_PROXY", &proxy)],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(server.proxy_connects(), ["kds.invalid:80"]);
+    assert_eq!(std::fs::read(scratch.0.join("out/vcek.der")).unwrap(), r.vcek);
+    // A proxy that does not answer is not used for a loopback KDS URL.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dead_proxy = format!("http://{dead}");
+    let url = server.base_url();
+    let o = sev_with_env(
+        &[
+            "kds",
+            "fetch",
+            "vcek",
+            "--report",
+            &r.report,
+            "--no-cache",
+            "--kds-url",
+            &url,
+            "--out",
+            &out,
+        ],
+        &[("HTTPS_PROXY", &dead_proxy)],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+}

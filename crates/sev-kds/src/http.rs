@@ -256,3 +256,59 @@ impl sev_verify::kds::KdsFetch for HttpClient {
         self.get(&KdsRequest::parse(url)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sev_types::Product;
+    use sev_types::tcb::Tcb;
+
+    fn vlek() -> KdsRequest {
+        let tcb = Tcb {
+            fmc: None,
+            bootloader: 4,
+            tee: 0,
+            snp: 24,
+            microcode: 217,
+        };
+        KdsRequest::vlek(Product::Milan, tcb).unwrap()
+    }
+
+    #[test]
+    fn vlek_certificates_come_from_port_444_of_amd_kds_only() {
+        // AMD's documented VLEK endpoint (sev-verify's KDS_VLEK_PORT).
+        assert_eq!(
+            KdsConfig::default().url_for(&vlek()),
+            "https://kdsintf.amd.com:444/vlek/v1/Milan/cert?blSPL=04&teeSPL=00&snpSPL=24&ucodeSPL=217"
+        );
+        let mirror = KdsConfig::with_base_url("https://mirror.example/kds");
+        assert_eq!(
+            mirror.url_for(&vlek()),
+            "https://mirror.example/kds/vlek/v1/Milan/cert?blSPL=04&teeSPL=00&snpSPL=24&ucodeSPL=217"
+        );
+        let split = KdsConfig {
+            vlek_base_url: Some("https://vlek.example".into()),
+            ..mirror
+        };
+        assert!(
+            split
+                .url_for(&vlek())
+                .starts_with("https://vlek.example/vlek/v1/Milan/cert?")
+        );
+    }
+
+    #[test]
+    fn loopback_base_urls_never_use_a_proxy() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost/",
+            "http://[::1]:99",
+            "https://127.0.0.1",
+        ] {
+            assert!(KdsConfig::with_base_url(url).is_loopback(), "{url}");
+        }
+        for url in ["https://kdsintf.amd.com", "http://localhost.example", "http://10.0.0.1"] {
+            assert!(!KdsConfig::with_base_url(url).is_loopback(), "{url}");
+        }
+    }
+}

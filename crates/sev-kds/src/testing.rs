@@ -1,5 +1,5 @@
 //! FOR TESTS: a fake KDS, an HTTP/1.1 server on 127.0.0.1 that serves given bodies by URL
-//! path, counts requests, and answers with programmed faults (404, 429 with or without
+//! path, counts requests, can act as the clients' HTTPS proxy (CONNECT), and answers with programmed faults (404, 429 with or without
 //! `Retry-After`, 500, 503, slow answers, truncated bodies, wrong bodies). It stops when
 //! dropped.
 //!
@@ -64,6 +64,7 @@ struct State {
     faults: VecDeque<Fault>,
     path_faults: HashMap<String, VecDeque<Fault>>,
     log: Vec<String>,
+    connects: Vec<String>,
 }
 
 struct Shared {
@@ -165,6 +166,11 @@ impl FakeKds {
     pub fn request_log(&self) -> Vec<String> {
         self.shared.state().log.clone()
     }
+
+    /// The `CONNECT` targets (`host:port`) of clients that used this server as their proxy.
+    pub fn proxy_connects(&self) -> Vec<String> {
+        self.shared.state().connects.clone()
+    }
 }
 
 impl Drop for FakeKds {
@@ -186,23 +192,39 @@ fn normalize(path: &str) -> String {
     }
 }
 
-fn handle(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+/// Reads one request head and returns its method and target.
+fn read_head(stream: &mut TcpStream) -> Option<(String, String)> {
     let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+    let mut byte = [0u8; 1];
+    // Byte by byte, so that nothing after the head (a tunnelled request) is consumed.
+    while !buf.ends_with(b"\r\n\r\n") && buf.len() < 16 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => buf.push(byte[0]),
         }
     }
     let text = String::from_utf8_lossy(&buf);
     let mut first = text.lines().next().unwrap_or("").split(' ');
-    let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
-    if shared.stop.load(Ordering::SeqCst) || method.is_empty() {
+    let method = first.next().filter(|m| !m.is_empty())?.to_string();
+    Some((method, first.next().unwrap_or("").to_string()))
+}
+
+fn handle(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let Some((mut method, mut path)) = read_head(&mut stream) else {
+        return;
+    };
+    if method == "CONNECT" {
+        // Acting as the HTTPS_PROXY of a client: open the tunnel, then serve the request in it.
+        shared.state().connects.push(path);
+        let _ = stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        let Some(next) = read_head(&mut stream) else { return };
+        (method, path) = next;
+    }
+    if shared.stop.load(Ordering::SeqCst) || method != "GET" {
         return;
     }
-    let key = normalize(path);
+    let key = normalize(&path);
     let (fault, body) = {
         let mut st = shared.state();
         st.log.push(key.clone());
