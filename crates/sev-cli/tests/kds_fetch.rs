@@ -556,3 +556,67 @@ fn proxy_comes_from_the_environment_and_is_never_used_for_loopback() {
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
 }
+
+#[test]
+fn vlek_side_chain_is_fetched_and_a_vlek_report_needs_its_vlek_given() {
+    let server = FakeKds::start();
+    server.serve("/vlek/v1/Milan/cert_chain", fixture("kds/vlek_cert_chain_milan.pem"));
+    server.serve("/vlek/v1/Turin/cert_chain", fixture("kds/vlek_cert_chain_turin.pem"));
+    let scratch = Scratch::new("vlek");
+    let (cache, out, url) = (scratch.join("cache"), scratch.join("out"), server.base_url());
+    let o = sev(&[
+        "kds",
+        "fetch",
+        "chain",
+        "--product",
+        "Turin",
+        "--key",
+        "vlek",
+        "--out",
+        &out,
+        "--cache-dir",
+        &cache,
+        "--kds-url",
+        &url,
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        std::fs::read(scratch.0.join("out/asvk.der")).unwrap(),
+        fixture("snp/vlek/turin/asvk.der")
+    );
+    assert_eq!(
+        std::fs::read(scratch.0.join("out/ark.der")).unwrap(),
+        fixture("snp/turin/ark.der")
+    );
+
+    // A VLEK-signed Milan report (trustee's fixture): the VLEK is given, the ASVK chain fetched.
+    let report = fixtures().join("snp/vlek/milan/report.bin");
+    let vlek = fixtures().join("snp/vlek/milan/vlek.der");
+    let (report, vlek) = (report.to_str().unwrap(), vlek.to_str().unwrap());
+    let common = [
+        "--fetch",
+        "--no-fetch-crl",
+        "--cache-dir",
+        &cache,
+        "--kds-url",
+        &url,
+        "--time",
+        NOW,
+    ];
+    let mut args = vec!["verify", "report", report, "--vcek", vlek];
+    args.extend(common);
+    let o = sev(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("PASS fetch: ASVK/ARK chain from KDS"), "{}", text(&o));
+    assert_eq!(
+        server.request_log().last().map(String::as_str),
+        Some("/vlek/v1/Milan/cert_chain")
+    );
+    // Without the VLEK: KDS serves VLEKs only to the provider, so this is a missing certificate.
+    let mut args = vec!["verify", "report", report];
+    args.extend(common);
+    let o = sev(&args);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(text(&o).contains("signed by a VLEK"), "{}", text(&o));
+    assert_eq!(server.requests(), 2);
+}
