@@ -620,3 +620,56 @@ fn vlek_side_chain_is_fetched_and_a_vlek_report_needs_its_vlek_given() {
     assert!(text(&o).contains("signed by a VLEK"), "{}", text(&o));
     assert_eq!(server.requests(), 2);
 }
+
+fn age_file(path: &Path, secs: u64) {
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs))
+        .unwrap();
+}
+
+#[test]
+fn cache_age_bound_list_and_prune() {
+    let server = FakeKds::start();
+    let milan = real(Product::Milan, &server);
+    let genoa = real(Product::Genoa, &server);
+    let scratch = Scratch::new("cache-cmds");
+    let cache = scratch.join("cache");
+    for r in [&milan, &genoa] {
+        assert_eq!(code(&verify_fetch(r, &server, &cache, &[])), 0);
+    }
+    assert_eq!(server.requests(), 4);
+    let o = sev(&["kds", "cache", "list", "--cache-dir", &cache]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 4, "{}", text(&o));
+
+    // Age Milan's VCEK: with --cache-max-age it is fetched again, the rest comes from the cache.
+    let vcek_dir = scratch.0.join("cache/v1/Milan/vcek");
+    let hw = std::fs::read_dir(&vcek_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let vcek_file = std::fs::read_dir(&hw).unwrap().next().unwrap().unwrap().path();
+    age_file(&vcek_file, 7200);
+    let o = verify_fetch(&milan, &server, &cache, &["--cache-max-age", "3600"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        text(&o).contains("VCEK from KDS, ASK/ARK chain from the cache"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(server.requests(), 5);
+
+    // Prune by age removes Genoa's aged chain; by size, the oldest go first.
+    age_file(&scratch.0.join("cache/v1/Genoa/vcek/cert_chain.pem"), 7200);
+    let o = sev(&["kds", "cache", "prune", "--max-age", "3600", "--cache-dir", &cache]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("removed 1 entry"), "{}", text(&o));
+    assert!(!scratch.0.join("cache/v1/Genoa/vcek/cert_chain.pem").exists());
+    let o = sev(&["kds", "cache", "prune", "--max-bytes", "0", "--cache-dir", &cache]);
+    assert!(
+        text(&o).contains("removed 3 entries") && text(&o).contains("0 bytes left"),
+        "{}",
+        text(&o)
+    );
+}

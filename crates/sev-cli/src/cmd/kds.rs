@@ -25,6 +25,9 @@ pub enum KdsCmd {
     /// Offline bundles: export the collateral of reports to one file, import one into the cache.
     #[command(subcommand)]
     Bundle(super::kds_fetch::BundleCmd),
+    /// The collateral cache: list it, or prune it by age and size.
+    #[command(subcommand)]
+    Cache(super::kds_fetch::CacheCmd),
 }
 
 /// `sev kds url` subcommands.
@@ -109,6 +112,7 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
         KdsCmd::Parse(p) => parse(&p),
         KdsCmd::Fetch(f) => super::kds_fetch::run_fetch(f),
         KdsCmd::Bundle(b) => super::kds_fetch::run_bundle(b),
+        KdsCmd::Cache(c) => super::kds_fetch::run_cache(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

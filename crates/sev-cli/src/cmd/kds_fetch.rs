@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use sev_kds::{Bundle, Checker, DiskCache, Fetched, Kds, KdsConfig, RetryPolicy, Source, Wanted};
+use sev_kds::{Bundle, CacheLimits, Checker, DiskCache, Fetched, Kds, KdsConfig, RetryPolicy, Source, Wanted};
 use sev_types::Product;
 use sev_types::report::Report;
 use sev_types::tcb::{Tcb, TcbVersion};
@@ -32,6 +32,10 @@ pub struct KdsArgs {
     /// Never use the network: take everything from the cache (or a bundle).
     #[arg(long)]
     pub offline: bool,
+    /// Fetch again what the cache has held longer than this many seconds (CRLs are fetched
+    /// again after their nextUpdate regardless).
+    #[arg(long)]
+    pub cache_max_age: Option<u64>,
     /// Seconds allowed for one HTTP request.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
@@ -71,7 +75,12 @@ impl KdsArgs {
         };
         let mut kds = if self.offline { Kds::offline() } else { Kds::new(config) };
         if let Some(dir) = self.cache_dir() {
-            kds = kds.with_cache(DiskCache::open(&dir).with_context(|| format!("cache {}", dir.display()))?);
+            let limits = CacheLimits {
+                max_age: self.cache_max_age.map(Duration::from_secs),
+                max_bytes: None,
+            };
+            let cache = DiskCache::open(&dir).with_context(|| format!("cache {}", dir.display()))?;
+            kds = kds.with_cache(cache.with_limits(limits));
         }
         Ok(kds.with_checker(checker))
     }
@@ -197,6 +206,82 @@ pub struct BundleImportArgs {
     pub bundle: PathBuf,
     #[command(flatten)]
     pub kds: KdsArgs,
+}
+
+/// `sev kds cache` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum CacheCmd {
+    /// Remove entries older than --max-age, then the oldest until the cache fits --max-bytes,
+    /// and temporary files abandoned by writers that died.
+    Prune(PruneArgs),
+    /// List the cached objects (path, size).
+    List(CacheDirArgs),
+}
+
+/// The cache directory.
+#[derive(clap::Args, Debug)]
+pub struct CacheDirArgs {
+    /// Cache directory [default: $SEV_KDS_CACHE, else $XDG_CACHE_HOME/sev-kds, else
+    /// ~/.cache/sev-kds].
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Arguments of `sev kds cache prune`.
+#[derive(clap::Args, Debug)]
+pub struct PruneArgs {
+    /// Remove entries older than this many seconds.
+    #[arg(long)]
+    pub max_age: Option<u64>,
+    /// Remove the oldest entries until the cache holds at most this many bytes.
+    #[arg(long)]
+    pub max_bytes: Option<u64>,
+    #[command(flatten)]
+    pub dir: CacheDirArgs,
+}
+
+fn open_cache(dir: &CacheDirArgs) -> Result<DiskCache> {
+    let args = KdsArgs {
+        kds_url: None,
+        cache_dir: dir.cache_dir.clone(),
+        no_cache: false,
+        offline: true,
+        cache_max_age: None,
+        timeout: 30,
+        max_wait: 0,
+    };
+    let dir = args.cache_dir().context("no cache directory: give --cache-dir")?;
+    DiskCache::open(&dir).with_context(|| format!("cache {}", dir.display()))
+}
+
+/// Runs `sev kds cache`.
+pub fn run_cache(cmd: CacheCmd) -> Result<()> {
+    match cmd {
+        CacheCmd::Prune(a) => {
+            let limits = CacheLimits {
+                max_age: a.max_age.map(Duration::from_secs),
+                max_bytes: a.max_bytes,
+            };
+            let cache = open_cache(&a.dir)?.with_limits(limits);
+            let stats = cache.prune()?;
+            crate::output::outln!(
+                "{}: removed {} entr{} and {} abandoned temporary file(s); {} bytes left",
+                cache.root().display(),
+                stats.removed,
+                if stats.removed == 1 { "y" } else { "ies" },
+                stats.temp_removed,
+                stats.bytes_left
+            );
+        }
+        CacheCmd::List(a) => {
+            let mut entries = open_cache(&a)?.entries()?;
+            entries.sort_by(|x, y| x.path.cmp(&y.path));
+            for e in entries {
+                crate::output::outln!("{} {}", e.path.display(), e.size);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `sev kds fetch`.
