@@ -36,6 +36,9 @@ pub struct Fetched {
     pub source: Source,
     /// Its cache file, when it is in the cache.
     pub path: Option<PathBuf>,
+    /// Why an object fetched from the network could not be stored in the cache (a read-only
+    /// or full file system). The object was checked all the same and is returned.
+    pub cache_error: Option<String>,
 }
 
 /// Which objects [`Kds::collateral`] gathers for a report.
@@ -221,10 +224,16 @@ impl Kds {
                 bytes: checked.into_bytes(),
                 source: Source::Bundle,
                 path: None,
+                cache_error: None,
             });
         }
         if let Some(cache) = &self.cache {
-            if let Some(bytes) = cache.read(request)? {
+            // An unreadable cache is only a miss when the network can stand in for it.
+            let cached = match cache.read(request) {
+                Err(e) if self.client.is_none() => return Err(e),
+                read => read.ok().flatten(),
+            };
+            if let Some(bytes) = cached {
                 let usable =
                     looks_whole(request, &bytes) && (self.client.is_none() || !stale_crl(request, &bytes, now));
                 if usable {
@@ -233,6 +242,7 @@ impl Kds {
                         bytes,
                         source: Source::Cache,
                         path: Some(cache.path_for(request)),
+                        cache_error: None,
                     });
                 }
             }
@@ -253,15 +263,17 @@ impl Kds {
             other => other,
         }
         .map_err(|error| FetchError::Invalid { url, error })?;
-        let path = match &self.cache {
-            Some(c) => Some(c.write(request, checked.bytes())?),
-            None => None,
+        let (path, cache_error) = match self.cache.as_ref().map(|c| c.write(request, checked.bytes())) {
+            Some(Ok(p)) => (Some(p), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+            None => (None, None),
         };
         Ok(Fetched {
             request: *request,
             bytes: checked.into_bytes(),
             source: Source::Network,
             path,
+            cache_error,
         })
     }
 

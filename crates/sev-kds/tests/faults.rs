@@ -418,3 +418,18 @@ fn unreachable_server_is_a_transport_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cache_that_cannot_be_written_does_not_stop_fetching() {
+    let s = Setup::new("unwritable");
+    // A file where the product's directory belongs: every write under it fails, as on a
+    // read-only or full file system.
+    std::fs::create_dir_all(s.dir.path().join("v1")).unwrap();
+    std::fs::write(s.dir.path().join("v1/Milan"), b"not a directory").unwrap();
+    let kds = s.kds(RetryPolicy::NONE);
+    let got = kds.get(&s.ev.vcek_request(), NOW).unwrap();
+    assert_eq!(got.bytes, s.ev.vcek);
+    assert_eq!(got.path, None);
+    let why = got.cache_error.expect("the write failed");
+    assert!(why.contains("v1/Milan"), "{why}");
+}

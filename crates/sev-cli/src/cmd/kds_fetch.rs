@@ -382,7 +382,7 @@ fn write_fetched(fetched: &Fetched, out: &OutArgs) -> Result<()> {
                 .collect()
         }
     };
-    let from = source_name(fetched.source);
+    let from = describe_source(fetched);
     for (name, der, label) in files {
         let path = out.out.join(format!("{name}.{ext}"));
         let bytes = match out.format {
@@ -393,6 +393,14 @@ fn write_fetched(fetched: &Fetched, out: &OutArgs) -> Result<()> {
         crate::output::outln!("{} ({from})", path.display());
     }
     Ok(())
+}
+
+/// Where `f` came from, and why it is not cached if storing it failed.
+fn describe_source(f: &Fetched) -> String {
+    match &f.cache_error {
+        Some(e) => format!("{} (not cached: {e})", source_name(f.source)),
+        None => source_name(f.source).to_string(),
+    }
 }
 
 fn source_name(s: Source) -> &'static str {
@@ -534,7 +542,7 @@ pub fn fill_missing(
             _ => bundle.add_der(&fetched.bytes),
         };
         added.map_err(|e| (code, format!("{}: {e}", request.url())))?;
-        got.push(format!("{} {}", what(request), source_name(fetched.source)));
+        got.push(format!("{} {}", what(request), describe_source(&fetched)));
     }
     Ok(if got.is_empty() {
         "nothing missing".to_string()
