@@ -243,14 +243,23 @@ impl Checker {
             });
         }
         if signatures {
-            let ark = self
+            // Any trusted ARK of the product (built in, or pinned beside the built-in one).
+            let mut last = format!("no trusted ARK for {}", request.product());
+            let signed = self
                 .store()
-                .ark_for(request.product())
-                .ok_or_else(|| CheckError::Signature {
-                    reason: format!("no trusted ARK for {}", request.product()),
-                })?;
-            crl.verify(&self.provider, ark)
-                .map_err(|e| CheckError::Signature { reason: e.to_string() })?;
+                .arks()
+                .iter()
+                .filter(|a| a.product() == request.product().kds_product())
+                .any(|ark| match crl.verify(&self.provider, ark) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        last = e.to_string();
+                        false
+                    }
+                });
+            if !signed {
+                return Err(CheckError::Signature { reason: last });
+            }
         }
         Ok(Checked {
             bytes: crl.der().to_vec(),

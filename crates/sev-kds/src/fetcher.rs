@@ -345,13 +345,21 @@ impl Kds {
             .ok_or_else(|| FetchError::Bundle("no cache to import into".into()))?;
         let mut n = 0;
         for (request, bytes) in bundle.iter() {
-            let checked = self
-                .checker
-                .check(request, bytes)
-                .map_err(|error| FetchError::Invalid {
-                    url: request.url(),
-                    error,
-                })?;
+            let checked = match self.checker.check(request, bytes) {
+                // A leaf whose issuer the store lacks: check it under the bundle's chain.
+                Err(CheckError::Signature { .. }) if matches!(request.resource(), Resource::Vcek | Resource::Vlek) => {
+                    let chain_req = KdsRequest::cert_chain(request.product(), request.key_type())?;
+                    match bundle.get(&chain_req) {
+                        Some(chain) => self.checker.check_with_chain(request, bytes, chain),
+                        None => self.checker.check(request, bytes),
+                    }
+                }
+                other => other,
+            }
+            .map_err(|error| FetchError::Invalid {
+                url: request.url(),
+                error,
+            })?;
             cache.write(request, checked.bytes())?;
             n += 1;
         }

@@ -202,3 +202,42 @@ fn forged_or_foreign_crls_are_refused_and_not_cached() {
     ));
     assert!(files(dir.path()).is_empty());
 }
+
+#[test]
+fn a_bundle_of_a_pinned_pki_imports_and_verifies_offline() {
+    let f = Fake::new();
+    let server = FakeKds::start();
+    f.serve_all(&server, f.crl(TEST_TIME - DAY, TEST_TIME + 30 * DAY, vec![]));
+    let dir = Scratch::new("crl-bundle");
+    let bundle = f
+        .kds(&server, &dir)
+        .export_bundle(&[f.report()], None, Wanted::ALL, TEST_TIME)
+        .unwrap();
+    assert_eq!(bundle.len(), 3);
+    drop(server);
+    // Only the ARK is pinned here: the VCEK is checked under the bundle's chain.
+    let store = TrustStore::builtin(&f.provider)
+        .with_pinned_arks(&f.provider, &[f.pki.ark()])
+        .unwrap();
+    let other = Scratch::new("crl-bundle-import");
+    let importer = Kds::offline()
+        .with_cache(DiskCache::open(other.0.clone()).unwrap())
+        .with_checker(Checker::new(f.provider, store.clone()));
+    let parsed = sev_kds::Bundle::parse(bundle.to_text().unwrap().as_bytes()).unwrap();
+    assert_eq!(importer.import_bundle(&parsed).unwrap(), 3);
+    let c = importer.collateral(&f.report(), None, Wanted::ALL, TEST_TIME).unwrap();
+    assert_eq!(c.count(Source::Cache), 3);
+    let v = Verifier::new(f.provider, store.prefer_pinned())
+        .verify(&f.report(), &c.to_bundle().unwrap(), TEST_TIME)
+        .unwrap();
+    assert_eq!(v.crls_applied(), 1);
+}
+
+#[test]
+fn kds_is_shareable_between_threads() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Kds>();
+    send_sync::<sev_kds::HttpClient>();
+    send_sync::<DiskCache>();
+    send_sync::<sev_kds::Bundle>();
+}
