@@ -19,6 +19,15 @@ pub enum KdsCmd {
     Url(UrlCmd),
     /// Parse a KDS URL and print what it asks for.
     Parse(ParseArgs),
+    /// Fetch a VCEK, a CA chain or a CRL from KDS, through the cache.
+    #[command(subcommand)]
+    Fetch(super::kds_fetch::FetchCmd),
+    /// Offline bundles: export the collateral of reports to one file, import one into the cache.
+    #[command(subcommand)]
+    Bundle(super::kds_fetch::BundleCmd),
+    /// The collateral cache: list it, or prune it by age and size.
+    #[command(subcommand)]
+    Cache(super::kds_fetch::CacheCmd),
 }
 
 /// `sev kds url` subcommands.
@@ -101,6 +110,9 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
     let result = match cmd {
         KdsCmd::Url(u) => url(u).map(|req| crate::output::outln!("{req}")),
         KdsCmd::Parse(p) => parse(&p),
+        KdsCmd::Fetch(f) => super::kds_fetch::run_fetch(f),
+        KdsCmd::Bundle(b) => super::kds_fetch::run_bundle(b),
+        KdsCmd::Cache(c) => super::kds_fetch::run_cache(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

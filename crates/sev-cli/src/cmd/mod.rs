@@ -3,6 +3,7 @@
 pub mod guest;
 pub mod host;
 pub mod kds;
+pub mod kds_fetch;
 pub mod measure;
 pub mod report;
 pub mod verify;

@@ -120,6 +120,8 @@ pub struct ReportArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub checks: Box<policy_args::PolicyArgs>,
+    #[command(flatten)]
+    pub fetch: Box<crate::cmd::kds_fetch::VerifyFetchArgs>,
 }
 
 /// Arguments of `sev verify certs`.
@@ -489,6 +491,19 @@ fn verify_report(a: &ReportArgs, run: &mut Run) {
     };
     if let Err(e) = source {
         return run.fail("certificates", 1, e);
+    }
+    if a.fetch.enabled() && run.checks.iter().all(|c| c.outcome != Outcome::Fail) {
+        let ctx = crate::cmd::kds_fetch::FillContext {
+            product: c.product,
+            provider: &provider,
+            store: &common.store,
+            have_crl: !c.crl.is_empty(),
+            now: c.time,
+        };
+        match crate::cmd::kds_fetch::fill_missing(&a.fetch, &report, &mut bundle, &ctx) {
+            Ok(detail) => run.pass("fetch", detail),
+            Err((code, e)) => return run.fail("fetch", code, e),
+        }
     }
     if run.checks.iter().any(|c| c.outcome == Outcome::Fail) || !certificates_ok(&bundle, run) {
         return;
