@@ -342,3 +342,23 @@ fn id_block_for_the_predicted_digest_is_accepted_and_another_is_refused() {
     assert!(err.errno().is_some(), "{err:?}");
     assert!(err.to_string().contains("SNP_LAUNCH_FINISH"), "{err}");
 }
+
+/// An image without the SEV-ES reset block (found by the `host_platform_parsers` fuzz target)
+/// has no launch digest: sev-measure refuses to predict one, and the launcher refuses to launch
+/// it, whatever the vCPU count, rather than launch something no one can attest.
+#[test]
+fn an_image_without_the_reset_block_is_refused_even_with_one_vcpu() {
+    let image = vec![0xFF; 4096];
+    let ovmf = Ovmf::parse(&image).unwrap();
+    assert!(snp_launch_digest(&SnpInput::new(&ovmf)).is_err());
+    let launched = OvmfLaunch::new(&ovmf).launch_snp(
+        host().create_snp_vm(),
+        &SnpInit::default(),
+        &SnpStart::default(),
+        &SnpFinish::default(),
+    );
+    let Err(err) = launched else {
+        panic!("launched an image without the SEV-ES reset block");
+    };
+    assert!(err.to_string().contains("reset block"), "{err}");
+}

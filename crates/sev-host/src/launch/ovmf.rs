@@ -108,6 +108,19 @@ impl<'a> OvmfLaunch<'a> {
         GuestMemoryLayout::low_ram_and_firmware(self.ram_size, self.ovmf.len() as u64)
     }
 
+    /// SEV-ES and SNP firmware must carry the SEV-ES reset block (QEMU refuses to launch
+    /// without it, and no launch digest is defined without it), whatever the vCPU count.
+    fn require_reset_block(&self) -> Result<(), HostError> {
+        match self.ovmf.sev_es_reset_eip()? {
+            Some(eip) if eip != 0 => Ok(()),
+            _ => Err(HostError::invalid(
+                "OVMF SEV-ES reset block",
+                "present (SEV-ES and SNP firmware)",
+                "none",
+            )),
+        }
+    }
+
     /// The initial state of each vCPU, BSP first, with SEV_FEATURES `features`.
     pub fn vcpu_states(&self, features: u64) -> Result<Vec<SaveArea>, HostError> {
         if self.vcpus == 0 {
@@ -157,6 +170,7 @@ impl<'a> OvmfLaunch<'a> {
     /// Maps memory and adds the vCPUs to a new SNP launcher.
     pub fn prepare_snp<D: SnpLaunchDevice>(&self, launcher: &mut SnpLauncher<D, New>) -> Result<(), HostError> {
         self.check_kernel_hashes_snp()?;
+        self.require_reset_block()?;
         if self.req_certs {
             launcher.enable_req_certs()?;
         }
@@ -239,6 +253,9 @@ impl<'a> OvmfLaunch<'a> {
     pub fn prepare_sev<D: SevLaunchDevice>(&self, launcher: &mut SevLauncher<D, New>) -> Result<(), HostError> {
         if self.kernel_hashes.is_some() && !self.ovmf.supports_kernel_hashes() {
             return Err(sev_measure::MeasureError::KernelHashesUnsupported.into());
+        }
+        if launcher.init().mode == SevMode::Es {
+            self.require_reset_block()?;
         }
         launcher.add_layout(&self.layout()?)?;
         let features = launcher.init().guest_features().bits();
