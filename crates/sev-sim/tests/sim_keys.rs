@@ -2,13 +2,13 @@
 //! and refused where the firmware refuses.
 
 use sev_sim::{GuestConfig, Sim, SimError};
-use sev_sys::uapi::sev_guest::SnpDerivedKeyReq;
 use sev_sys::{GuestCommand, GuestTransport};
-use sev_types::Product;
 use sev_types::guest::key::KeyReqV2;
+use sev_types::guest::sev_guest::SnpDerivedKeyReq;
 use sev_types::guest::{DerivedKey, GuestFieldSelect as F, KeyRequest, KeySelect, RootKeySelect};
 use sev_types::status::FirmwareStatus;
 use sev_types::tcb::TcbVersion;
+use sev_types::{Product, U32, U64};
 use zerocopy::IntoBytes;
 
 fn guest() -> GuestConfig {
@@ -137,10 +137,10 @@ fn invalid_key_requests_are_refused_like_the_firmware_does() {
 fn the_transport_decodes_v1_and_v2_key_requests() {
     let mut sim = Sim::new(guest()).unwrap();
     let v1 = SnpDerivedKeyReq {
-        root_key_select: 1,
-        guest_field_select: (F::MEASUREMENT | F::GUEST_SVN).bits(),
-        vmpl: 2,
-        guest_svn: 4,
+        root_key_select: U32::new(1),
+        guest_field_select: U64::new((F::MEASUREMENT | F::GUEST_SVN).bits()),
+        vmpl: U32::new(2),
+        guest_svn: U32::new(4),
         ..SnpDerivedKeyReq::default()
     };
     let mut resp = [0u8; 64];

@@ -2,11 +2,11 @@
 //! extended-report protocol, injected errors and the VMPCK wipe.
 
 use sev_sim::{Fault, GuestConfig, Sim, errno};
-use sev_sys::uapi::sev_guest::{SnpDerivedKeyReq, SnpReportReq};
 use sev_sys::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
-use sev_types::Product;
-use sev_types::guest::{CertTable, DerivedKey, GuestFieldSelect, KeyRequest, parse_report_response};
+use sev_types::guest::sev_guest::{SnpDerivedKeyReq, SnpReportReq};
+use sev_types::guest::{CertTable, DerivedKey, GuestFieldSelect, KeyRequest, KeySelect, parse_report_response};
 use sev_types::status::{FirmwareStatus, VmmError};
+use sev_types::{Product, U64};
 use zerocopy::IntoBytes;
 
 fn sim() -> Sim {
@@ -14,12 +14,12 @@ fn sim() -> Sim {
 }
 
 fn report_req(data: u8, vmpl: u32) -> Vec<u8> {
-    SnpReportReq::new([data; 64], vmpl).as_bytes().to_vec()
+    SnpReportReq::new([data; 64], vmpl, KeySelect::Auto).as_bytes().to_vec()
 }
 
 fn key_req() -> Vec<u8> {
     let r = SnpDerivedKeyReq {
-        guest_field_select: GuestFieldSelect::MEASUREMENT.bits(),
+        guest_field_select: U64::new(GuestFieldSelect::MEASUREMENT.bits()),
         ..SnpDerivedKeyReq::default()
     };
     r.as_bytes().to_vec()

@@ -1,7 +1,7 @@
 //! `/dev/sev-guest`: the guest-request ioctls, as a [`GuestTransport`].
 //!
 //! This is the only code that builds `struct snp_guest_request_ioctl` and
-//! `struct snp_ext_report_req` with user pointers. It checks every buffer against the size the
+//! `struct snp_ext_report_req` ([`SnpExtReportReq`]) with user pointers. It checks every buffer against the size the
 //! kernel reads or writes before issuing the ioctl, and reports failures as the kernel left
 //! them (errno, `exitinfo2` when the driver wrote it). Interpreting the responses — header
 //! status, report size, the certificate-buffer resize protocol, retries — lives above the
@@ -12,6 +12,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::path::Path;
 
 pub use sev_types::guest::DerivedKey;
+use sev_types::guest::sev_guest::{SnpDerivedKeyReq, SnpExtReportReq, SnpReportReq};
 use zerocopy::FromBytes;
 
 use crate::error::Error;
@@ -101,9 +102,11 @@ impl GuestTransport for SevGuestDevice {
                 let mut arg = SnpGuestRequestIoctl::new(&raw mut report_req as u64, resp.as_mut_ptr() as u64);
                 arg.msg_version = msg_version;
                 arg.exitinfo2 = 0;
-                // SAFETY: `req_data` points at `report_req` (96 bytes, read by the kernel),
-                // `resp_data` at `resp`, checked above to be exactly the 4000 bytes the kernel
-                // writes (`struct snp_report_resp` has alignment 1). Both outlive the call.
+                // SAFETY: `req_data` points at `report_req` (the 96 bytes of
+                // `struct snp_report_req`, read by the kernel), `resp_data` at `resp`, checked
+                // above to be exactly the 4000 bytes the kernel writes. The kernel copies both
+                // with `copy_{from,to}_user`, so alignment does not matter. Both outlive the
+                // call.
                 let r = unsafe { raw::snp_get_report(fd, &mut arg) };
                 r.map(drop).map_err(|e| failure(e, &arg))
             }
@@ -116,9 +119,10 @@ impl GuestTransport for SevGuestDevice {
                 let mut arg = SnpGuestRequestIoctl::new(&raw mut key_req as u64, resp.as_mut_ptr() as u64);
                 arg.msg_version = msg_version;
                 arg.exitinfo2 = 0;
-                // SAFETY: `req_data` points at `key_req` (32 bytes, read), `resp_data` at
-                // `resp`, checked to be the 64 bytes the kernel writes (alignment 1). Both
-                // outlive the call.
+                // SAFETY: `req_data` points at `key_req` (the 32 bytes of
+                // `struct snp_derived_key_req`, read), `resp_data` at `resp`, checked to be the
+                // 64 bytes the kernel writes (copied byte-wise, alignment does not matter).
+                // Both outlive the call.
                 let r = unsafe { raw::snp_get_derived_key(fd, &mut arg) };
                 r.map(drop).map_err(|e| failure(e, &arg))
             }
@@ -138,12 +142,7 @@ impl GuestTransport for SevGuestDevice {
                         (address, len as u32)
                     }
                 };
-                let mut ext = SnpExtReportReq {
-                    data,
-                    certs_address,
-                    certs_len,
-                    _pad: 0,
-                };
+                let mut ext = SnpExtReportReq::new(data, certs_address, certs_len);
                 let mut arg = SnpGuestRequestIoctl::new(&raw mut ext as u64, resp.as_mut_ptr() as u64);
                 arg.msg_version = msg_version;
                 arg.exitinfo2 = 0;
@@ -153,7 +152,7 @@ impl GuestTransport for SevGuestDevice {
                 // `resp`, checked to be the 4000 bytes the kernel writes. All outlive the call.
                 let r = unsafe { raw::snp_get_ext_report(fd, &mut arg) };
                 if let Some(c) = certs {
-                    c.len = ext.certs_len;
+                    c.len = ext.certs_len();
                 }
                 r.map(drop).map_err(|e| failure(e, &arg))
             }

@@ -1,5 +1,6 @@
 //! Checks every structure, field, bitfield, ioctl number and constant of `sev_sys::uapi` and
-//! `sev_sys::ioctls` against the kernel facts in `fixtures/abi/linux-sev-uapi.tsv`, and fails
+//! `sev_sys::ioctls`, and of the `sev_types` payloads their ioctls carry (by kernel name),
+//! against the kernel facts in `fixtures/abi/linux-sev-uapi.tsv`, and fails
 //! if a TSV row has no counterpart here (unless it is allow-listed with a reason) or if a
 //! constant defined in the crate is missing from the table below.
 #![cfg(target_os = "linux")]
@@ -11,6 +12,7 @@ use sev_sys::ioctls::*;
 use sev_sys::uapi::*;
 use sev_types::guest::VlekHashstick;
 use sev_types::guest::hashstick::HASHSTICK_LEN;
+use sev_types::guest::sev_guest::{SnpDerivedKeyReq, SnpDerivedKeyResp, SnpExtReportReq, SnpReportReq, SnpReportResp};
 use sev_types::launch::sev::{
     KvmSevAttestationReport, KvmSevDbg, KvmSevGuestStatus, KvmSevLaunchMeasure, KvmSevLaunchSecret, KvmSevLaunchStart,
     KvmSevLaunchUpdateData, KvmSevReceiveStart, KvmSevReceiveUpdateData, KvmSevSendStart, KvmSevSendUpdateData,
@@ -128,14 +130,21 @@ fn layouts() -> Vec<Layout> {
             0,
             size_of::<VlekHashstick>(),
         ),
-        layout!("struct snp_report_req" => SnpReportReq { user_data, vmpl, rsvd }),
-        layout!("struct snp_report_resp" => SnpReportResp { data }),
+        // The kernel's rsvd[28] is the firmware's KEY_SEL word and reserved bytes.
+        layout!("struct snp_report_req" => SnpReportReq { report_data => "user_data", vmpl }).span(
+            "rsvd",
+            offset_of!(SnpReportReq, key_sel),
+            size_of::<SnpReportReq>() - offset_of!(SnpReportReq, key_sel),
+        ),
+        // The kernel's data[4000]: sev_types names the MSG_REPORT_RSP header and the rest.
+        layout!("struct snp_report_resp" => SnpReportResp {}).span("data", 0, size_of::<SnpReportResp>()),
         layout!("struct snp_derived_key_req" => SnpDerivedKeyReq {
-            root_key_select, rsvd, guest_field_select, vmpl, guest_svn, tcb_version }),
-        layout!("struct snp_derived_key_resp" => SnpDerivedKeyResp { data }),
+            root_key_select, reserved_004 => "rsvd", guest_field_select, vmpl, guest_svn, tcb_version }),
+        // The kernel's data[64]: sev_types names the MSG_KEY_RSP status, reserved bytes and key.
+        layout!("struct snp_derived_key_resp" => SnpDerivedKeyResp {}).span("data", 0, size_of::<SnpDerivedKeyResp>()),
         layout!("struct snp_guest_request_ioctl" => SnpGuestRequestIoctl {
             msg_version, _pad, req_data, resp_data, exitinfo2 }),
-        layout!("struct snp_ext_report_req" => SnpExtReportReq { data, certs_address, certs_len, _pad }),
+        layout!("struct snp_ext_report_req" => SnpExtReportReq { data, certs_address, certs_len, pad }),
         layout!("struct kvm_sev_cmd" => KvmSevCmd { id, pad0, data, error, sev_fd }),
         layout!("struct kvm_sev_init" => KvmSevInit { vmsa_features, flags, ghcb_version, pad1, pad2 }),
         layout!("struct kvm_sev_launch_start" => KvmSevLaunchStart {
@@ -199,7 +208,7 @@ const OUR_EXTRA_FIELDS: &[(&str, &str, &str)] = &[
     ),
     (
         "struct snp_ext_report_req",
-        "_pad",
+        "pad",
         "the C struct's implicit 4 tail padding bytes, made explicit",
     ),
 ];

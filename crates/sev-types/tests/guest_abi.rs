@@ -8,6 +8,7 @@ use sev_types::guest::certs::{self, CertEntry};
 use sev_types::guest::header::MsgHeader;
 use sev_types::guest::key::{KeyReqV1, KeyReqV2, KeyRsp};
 use sev_types::guest::report::{self, ReportReq, ReportRspHeader};
+use sev_types::guest::sev_guest::{SnpDerivedKeyResp, SnpExtReportReq, SnpReportResp};
 use sev_types::guest::{SecretsPage, VlekHashstick};
 use zerocopy::FromZeros;
 
@@ -38,6 +39,26 @@ fn report_response_header_and_buffer_match_linux() {
     check_field!(ReportRspHeader, "snp_msg_report_resp_hdr", "report_size" => report_size);
     check_field!(ReportRspHeader, "snp_msg_report_resp_hdr", "rsvd" => reserved);
     assert_eq!(report::LINUX_RSP_LEN, struct_size("snp_report_resp"));
+    // snp_report_resp is data[4000], the header first.
+    let (off, size) = field("snp_report_resp", "data");
+    assert_eq!((off, size), (0, size_of::<SnpReportResp>()));
+    assert_eq!(offset_of!(SnpReportResp, header), off);
+    assert_eq!(size_of::<ReportRspHeader>() + field_size!(SnpReportResp, body), size);
+}
+
+#[test]
+fn ext_report_req_matches_linux() {
+    assert_eq!(size_of::<SnpExtReportReq>(), struct_size("snp_ext_report_req"));
+    check_field!(SnpExtReportReq, "snp_ext_report_req", "data" => data);
+    check_field!(SnpExtReportReq, "snp_ext_report_req", "certs_address" => certs_address);
+    check_field!(SnpExtReportReq, "snp_ext_report_req", "certs_len" => certs_len);
+    // Our `pad` is the C struct's implicit tail padding: it ends the struct.
+    assert_eq!(
+        offset_of!(SnpExtReportReq, pad) + field_size!(SnpExtReportReq, pad),
+        struct_size("snp_ext_report_req")
+    );
+    let (_, data_size) = field("snp_ext_report_req", "data");
+    assert_eq!(data_size, struct_size("snp_report_req"));
 }
 
 #[test]
@@ -50,6 +71,10 @@ fn derived_key_structs_match_linux() {
     check_field!(KeyReqV1, "snp_derived_key_req", "guest_svn" => guest_svn);
     check_field!(KeyReqV1, "snp_derived_key_req", "tcb_version" => tcb_version);
     assert_eq!(size_of::<KeyRsp>(), struct_size("snp_derived_key_resp"));
+    assert_eq!(
+        field("snp_derived_key_resp", "data"),
+        (0, size_of::<SnpDerivedKeyResp>())
+    );
 }
 
 #[test]

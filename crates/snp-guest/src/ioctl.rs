@@ -34,13 +34,12 @@
 
 use std::time::Instant;
 
-use sev_sys::uapi::{SEV_FW_BLOB_MAX_SIZE, SNP_DERIVED_KEY_RESP_SIZE, SNP_REPORT_RESP_SIZE, SnpReportReq};
+use sev_sys::uapi::{SEV_FW_BLOB_MAX_SIZE, SNP_REPORT_RESP_SIZE};
 use sev_sys::{CertsBuffer, GuestCommand, GuestTransport};
-use sev_types::guest::key::KeyReqV1;
-use sev_types::guest::{CertTable, DerivedKey, GuestFieldSelect, KeyRequest, KeyRsp, KeySelect, ReportRspHeader};
+use sev_types::guest::sev_guest::{SnpDerivedKeyReq, SnpDerivedKeyResp, SnpReportReq};
+use sev_types::guest::{CertTable, DerivedKey, GuestFieldSelect, KeyRequest, KeySelect, ReportRspHeader};
 use sev_types::status::VmmError;
-use zerocopy::IntoBytes;
-use zeroize::Zeroizing;
+use zerocopy::{FromZeros, IntoBytes};
 
 use crate::error::GuestError;
 use crate::evidence::{Evidence, EvidenceSource, Provider};
@@ -54,7 +53,7 @@ pub const DEFAULT_VMPL: u32 = 0;
 pub const MAX_VMPL: u32 = 3;
 
 /// Size of the kernel's `struct snp_derived_key_req` (MSG_KEY_REQ version 1).
-pub const DERIVED_KEY_REQ_LEN: usize = size_of::<sev_sys::uapi::SnpDerivedKeyReq>();
+pub const DERIVED_KEY_REQ_LEN: usize = size_of::<SnpDerivedKeyReq>();
 
 pub use sev_sys::CERTS_PAGE_SIZE;
 
@@ -164,7 +163,7 @@ impl DerivedKeyRequest {
         if self.key.vmpl > MAX_VMPL {
             return Err(invalid(format!("VMPL {} (at most {MAX_VMPL})", self.key.vmpl)));
         }
-        let v1: KeyReqV1 = self
+        let v1: SnpDerivedKeyReq = self
             .key
             .to_v1()
             .map_err(|e| GuestError::DerivedKeyV2Unsupported { reason: e.reason })?;
@@ -317,17 +316,14 @@ impl<T: GuestTransport> GuestClient<T> {
     pub fn derived_key(&mut self, request: &DerivedKeyRequest) -> Result<DerivedKey, GuestError> {
         let op = GuestCommand::DerivedKey;
         let req = request.to_kernel_bytes()?;
-        let mut resp = Zeroizing::new([0u8; SNP_DERIVED_KEY_RESP_SIZE]);
-        self.call(op, request.msg_version, &req, &mut resp[..], None)?;
-        let (rsp, _) = KeyRsp::from_prefix(&resp[..]).map_err(|e| GuestError::MalformedResponse {
-            op,
-            reason: e.to_string(),
-        })?;
-        let status = rsp.status();
+        // Wiped on drop: it holds the key.
+        let mut resp = SnpDerivedKeyResp::new_zeroed();
+        self.call(op, request.msg_version, &req, resp.as_mut_bytes(), None)?;
+        let status = resp.status();
         if !status.is_success() {
             return Err(GuestError::ResponseStatus { op, status });
         }
-        DerivedKey::from_response(&resp[..]).map_err(|e| GuestError::MalformedResponse {
+        resp.derived_key().map_err(|e| GuestError::MalformedResponse {
             op,
             reason: e.to_string(),
         })
@@ -409,7 +405,7 @@ fn report_request(op: GuestCommand, user_data: &[u8; 64], vmpl: u32) -> Result<S
             reason: format!("VMPL {vmpl} (at most {MAX_VMPL})"),
         });
     }
-    Ok(SnpReportReq::new(*user_data, vmpl))
+    Ok(SnpReportReq::new(*user_data, vmpl, KeySelect::Auto))
 }
 
 /// The report after the MSG_REPORT_RSP header, REPORT_SIZE bytes (not forced to 0x4A0, so

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use sev_sys::{CertsBuffer, GuestCommand, GuestTransport, TransportError};
 use sev_types::guest::certs::CertTableBuilder;
+use sev_types::guest::sev_guest::{SnpDerivedKeyReq, SnpDerivedKeyResp};
 use sev_types::guest::{CertKind, DerivedKey, GuestFieldSelect, KeyRequest, KeySelect, RootKeySelect};
 use sev_types::status::{FirmwareStatus, VmmError};
-use sev_types::tcb::TcbVersion;
+use sev_types::tcb::{RawTcb, TcbVersion};
+use sev_types::{U32, U64};
 use snp_guest::ioctl::MAX_CERT_ROUNDS;
 use snp_guest::{DEFAULT_VMPL, DerivedKeyRequest, EvidenceSource, GuestClient, GuestError, Provider, RetryPolicy};
 
@@ -578,14 +580,15 @@ fn derived_key_request_bytes_match_the_kernel_struct() {
     expected[24..32].copy_from_slice(&0x1122_3344_5566_7788u64.to_le_bytes());
     assert_eq!(req.to_kernel_bytes().unwrap(), expected);
 
-    // The same bytes as the kernel struct of sev-sys (layout asserted against the ABI table).
-    let kernel = sev_sys::uapi::SnpDerivedKeyReq {
-        root_key_select: 5,
-        rsvd: 0,
-        guest_field_select: 0x3F,
-        vmpl: 2,
-        guest_svn: 0x0102_0304,
-        tcb_version: 0x1122_3344_5566_7788,
+    // The same bytes as the kernel struct, filled field by field (its layout is asserted
+    // against the ABI table by kernel name).
+    let kernel = SnpDerivedKeyReq {
+        root_key_select: U32::new(5),
+        reserved_004: U32::ZERO,
+        guest_field_select: U64::new(0x3F),
+        vmpl: U32::new(2),
+        guest_svn: U32::new(0x0102_0304),
+        tcb_version: RawTcb(U64::new(0x1122_3344_5566_7788)),
     };
     assert_eq!(zerocopy::IntoBytes::as_bytes(&kernel), &expected[..]);
 
@@ -701,6 +704,8 @@ fn derived_key_firmware_status_is_mapped() {
 fn derived_keys_are_redacted_and_zeroized_on_drop() {
     fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
     wiped_on_drop::<DerivedKey>();
+    // The kernel's response buffer the client reads the key from.
+    wiped_on_drop::<SnpDerivedKeyResp>();
     let mut c = client([Step::Key(0, [0xA5; 32])]);
     let key = c.derived_key(&DerivedKeyRequest::default()).unwrap();
     let shown = format!("{key:?}");

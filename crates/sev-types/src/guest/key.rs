@@ -132,8 +132,9 @@ impl fmt::Display for GuestFieldSelect {
 #[cfg(feature = "serde")]
 crate::flags_serde::flags_serde_impl!(GuestFieldSelect, u64, |_g, _m| { Ok(()) });
 
-/// MSG_KEY_REQ version 1 (0x20 bytes), the layout of Linux' `snp_derived_key_req`.
-#[derive(Debug, Clone, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+/// MSG_KEY_REQ version 1 (0x20 bytes), the layout of Linux' `snp_derived_key_req`
+/// ([`SnpDerivedKeyReq`](super::sev_guest::SnpDerivedKeyReq)). `Default` is all zeros.
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
 #[repr(C)]
 pub struct KeyReqV1 {
     /// 0x00: bit 0 ROOT_KEY_SELECT, bits 2:1 KEY_SEL, 31:3 reserved.
@@ -503,7 +504,21 @@ impl fmt::Display for KeyRequest {
     }
 }
 
-/// MSG_KEY_RSP (0x40 bytes). `Debug` does not print the key.
+/// MSG_KEY_RSP (0x40 bytes), the layout of Linux' `snp_derived_key_resp`
+/// ([`SnpDerivedKeyResp`](super::sev_guest::SnpDerivedKeyResp)).
+///
+/// An owned value is a response buffer holding a secret: it is wiped on drop, is not `Clone`,
+/// and `Debug` does not print the key.
+///
+/// ```
+/// use sev_types::guest::KeyRsp;
+/// use zerocopy::{FromZeros, IntoBytes};
+/// let mut rsp = KeyRsp::new_zeroed();
+/// rsp.as_mut_bytes()[0x20..].copy_from_slice(&[0x5a; 32]); // what the firmware writes
+/// assert_eq!(rsp.derived_key()?.as_bytes(), &[0x5a; 32]);
+/// assert!(!format!("{rsp:?}").contains("90"), "0x5a = 90 is not printed");
+/// # Ok::<(), sev_types::ParseError>(())
+/// ```
 #[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
 #[repr(C)]
 pub struct KeyRsp {
@@ -532,7 +547,29 @@ impl KeyRsp {
     pub fn status(&self) -> crate::status::FirmwareStatus {
         crate::status::FirmwareStatus::from_code(self.status.get())
     }
+
+    /// Copies out the key, as [`DerivedKey::from_response`] does (fails unless the status is
+    /// SUCCESS).
+    pub fn derived_key(&self) -> Result<DerivedKey, ParseError> {
+        DerivedKey::from_response(self.as_bytes())
+    }
 }
+
+impl zeroize::Zeroize for KeyRsp {
+    fn zeroize(&mut self) {
+        self.status = U32::ZERO;
+        self.reserved.zeroize();
+        self.derived_key.zeroize();
+    }
+}
+
+impl Drop for KeyRsp {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(self);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for KeyRsp {}
 
 impl fmt::Debug for KeyRsp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

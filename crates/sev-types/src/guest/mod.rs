@@ -10,6 +10,7 @@
 //!   configfs-tsm's `auxblob`).
 //! * [`hashstick`]: the wrapped VLEK hashstick loaded by SNP_VLEK_LOAD.
 //! * [`secrets`]: the secrets page given to the guest at launch.
+//! * [`sev_guest`]: the payloads of the Linux `/dev/sev-guest` ioctls, by their kernel names.
 //!
 //! ```
 //! use sev_types::guest::{KeySelect, ReportReq};
@@ -24,6 +25,7 @@ pub mod header;
 pub mod key;
 pub mod report;
 pub mod secrets;
+pub mod sev_guest;
 
 pub use certs::{Cert, CertKind, CertTable};
 pub use hashstick::VlekHashstick;
@@ -31,5 +33,6 @@ pub use header::{AeadAlgo, MsgHeader, MsgType};
 pub use key::{DerivedKey, GuestFieldSelect, KeyRequest, KeyRsp, RootKeySelect};
 pub use report::{KeySelect, ReportReq, ReportRspHeader, parse_response as parse_report_response};
 pub use secrets::SecretsPage;
+pub use sev_guest::{SnpDerivedKeyReq, SnpDerivedKeyResp, SnpExtReportReq, SnpReportReq, SnpReportResp};
 
 pub(crate) use crate::view::{assert_offsets, exact as view_exact, prefix as view_prefix};
