@@ -14,7 +14,10 @@ tasks:
   test       the README's test command
   nostd      the no_std builds (x86_64-unknown-none)
   backends   clippy on every crypto-backend combination of sev-verify
+  facade     clippy on the interesting feature combinations of the `sev` facade crate
   diff       differential test: our launch digests against sev-snp-measure from PyPI
+  capi       the C API check: cargo cinstall of sev-capi, then its C tests (gcc, pkg-config,
+             valgrind) against the installed header and libraries
   package    cargo package, verified, of every publishable crate (each builds from its own
              .crate); needs a clean git tree, as in a fresh clone. Extra arguments go to
              cargo package, e.g. `cargo xtask package --allow-dirty` while editing";
@@ -30,6 +33,21 @@ const NOSTD_BUILDS: &[&[&str]] = &[
     &["-p", "sev-types", "--no-default-features", "--features", "serde"],
     &["-p", "sev-verify", "--no-default-features", "--features", "rustcrypto"],
     &["-p", "sev-measure", "--no-default-features"],
+    // `sev@0.1.0`: the facade, not the published `sev` 8 that sev-types' tests compare against.
+    &[
+        "-p",
+        "sev@0.1.0",
+        "--no-default-features",
+        "--features",
+        "snp,rustcrypto",
+    ],
+    &[
+        "-p",
+        "sev@0.1.0",
+        "--no-default-features",
+        "--features",
+        "sev,snp,rustcrypto,serde",
+    ],
 ];
 
 fn main() -> ExitCode {
@@ -40,9 +58,11 @@ fn main() -> ExitCode {
             fmt(),
             clippy(),
             backends(),
+            facade_features(),
             doc(),
             nostd(),
             differential(),
+            capi(),
             package(&[]),
             test(),
         ]
@@ -53,7 +73,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "nostd" => nostd(),
         "backends" => backends(),
+        "facade" => facade_features(),
         "diff" => differential(),
+        "capi" => capi(),
         "package" => package(&extra),
         _ => {
             eprintln!("{USAGE}");
@@ -193,6 +215,45 @@ fn backends() -> Vec<Step> {
     steps
 }
 
+/// The `sev` facade's features add up: these combinations (beyond the default and
+/// `--all-features`, which the clippy step covers) must build and lint cleanly. `snp` alone is
+/// the seed README's `default-features = false, features = ["snp"]`.
+const FACADE_COMBINATIONS: &[&str] = &[
+    "",
+    "snp",
+    "sev",
+    "sev,snp",
+    "serde",
+    "snp,rustcrypto",
+    "sev,rustcrypto,serde",
+    "std",
+    "std,snp",
+    "std,sev",
+    "snp,ring",
+    "sev,snp,ring,rustcrypto",
+    "snp,aws-lc,serde",
+    "sim",
+];
+
+fn facade_features() -> Vec<Step> {
+    FACADE_COMBINATIONS
+        .iter()
+        .map(|features| {
+            Step::cargo(&[
+                "clippy",
+                "-p",
+                "sev@0.1.0",
+                "--no-default-features",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ])
+        })
+        .collect()
+}
+
 fn doc() -> Vec<Step> {
     vec![Step::cargo(&["doc", "--no-deps", "--workspace", "--all-features"]).env("RUSTDOCFLAGS", "-D warnings")]
 }
@@ -229,6 +290,34 @@ fn differential() -> Vec<Step> {
     ]
 }
 
+/// The C API check: `cargo cinstall` of sev-capi (with the test-only `sim` feature) into
+/// `target/capi`, then `crates/sev-capi/tests/c/run.sh`, which compares the installed `sev.h`
+/// with the committed one, compiles every C test with gcc through `pkg-config --cflags --libs
+/// sev`, and runs each directly and under valgrind (no invalid access, no leak).
+fn capi() -> Vec<Step> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let prefix = root.join("target/capi");
+    let prefix = prefix.to_string_lossy();
+    let libdir = format!("{prefix}/lib");
+    let script = root.join("crates/sev-capi/tests/c/run.sh");
+    vec![
+        Step::cargo(&[
+            "cinstall",
+            "-p",
+            "sev-capi",
+            "--features",
+            "sim",
+            "--profile",
+            "dev",
+            "--prefix",
+            &prefix,
+            "--libdir",
+            &libdir,
+        ]),
+        Step::program("sh", &[&script.to_string_lossy(), &prefix]),
+    ]
+}
+
 /// Workspace members meant for crates.io: every member (`crates/*`, `xtask`, `tests`) whose
 /// manifest does not say `publish = false`.
 fn publishable_crates() -> Vec<String> {
@@ -260,10 +349,15 @@ fn publishable_crates() -> Vec<String> {
 /// dependencies between them resolve through cargo's temporary local registry, and path-only
 /// dev-dependencies (sev-testing) are stripped. No `--allow-dirty`: CI runs in a clean clone.
 fn package(extra: &[String]) -> Vec<Step> {
-    let crates = publishable_crates();
+    // `name@version`: the facade `sev` shares its name with the published `sev` 8 (a
+    // dev-dependency), so a bare `-p sev` is ambiguous. Every member takes the workspace version.
+    let specs: Vec<String> = publishable_crates()
+        .iter()
+        .map(|name| format!("{name}@{}", env!("CARGO_PKG_VERSION")))
+        .collect();
     let mut args = vec!["package"];
-    for name in &crates {
-        args.extend(["-p", name.as_str()]);
+    for spec in &specs {
+        args.extend(["-p", spec.as_str()]);
     }
     args.extend(extra.iter().map(String::as_str));
     vec![Step::cargo(&args).prepare(forget_packaged_copies)]

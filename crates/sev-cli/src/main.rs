@@ -2,9 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 mod cmd;
+mod exit_codes;
+mod fail;
 mod input;
 mod output;
 
@@ -30,23 +32,47 @@ enum Command {
     /// Verify reports and certificate chains.
     #[command(subcommand)]
     Verify(cmd::verify::VerifyCmd),
-    /// Build AMD KDS URLs.
+    /// AMD KDS: URLs, fetching collateral, offline bundles, the cache.
     #[command(subcommand)]
     Kds(cmd::kds::KdsCmd),
     /// Inside an SNP guest: reports, certificates and derived keys.
     Guest(cmd::guest::GuestCmd),
     /// On an SEV host: platform status, readiness checks, certificates, ownership, SNP config.
     Host(cmd::host::HostCmd),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::docs::CompletionsArgs),
+    /// Print the man page, or write one page per command into a directory.
+    Man(cmd::docs::ManArgs),
+}
+
+/// The command definition with every command's exit codes in its `--help`: what is parsed, and
+/// what completions and man pages are generated from.
+pub(crate) fn command() -> clap::Command {
+    exit_codes::annotate(Cli::command())
+}
+
+/// `sev kds url vcek`: the subcommand path of a parsed command line.
+fn command_path(m: &clap::ArgMatches) -> String {
+    let mut path = String::from("sev");
+    let mut m = m;
+    while let Some((name, sub)) = m.subcommand() {
+        path.push(' ');
+        path.push_str(name);
+        m = sub;
+    }
+    path
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Ok((command_path(&m), Cli::from_arg_matches(&m)?)));
+    let cli = match parsed {
+        Ok((path, cli)) => {
+            fail::set_command_path(path);
+            cli
         }
+        Err(e) => return fail::clap_error(&e),
     };
     match cli.command {
         Command::Report(c) => cmd::report::run(c),
@@ -57,5 +83,7 @@ fn main() -> ExitCode {
         Command::Kds(c) => cmd::kds::run(c),
         Command::Guest(c) => cmd::guest::run(c),
         Command::Host(c) => cmd::host::run(c),
+        Command::Completions(a) => cmd::docs::completions(&a).map_or_else(|e| fail::report(&e), |()| ExitCode::SUCCESS),
+        Command::Man(a) => cmd::docs::man(&a).map_or_else(|e| fail::report(&e), |()| ExitCode::SUCCESS),
     }
 }

@@ -28,7 +28,7 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 pub fn line(args: fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{args}").and_then(|()| out.flush()) {
-        eprintln!("error: cannot write to standard output: {e}");
+        eprintln!("error: cannot write to standard output: {e}; check where the output goes");
         std::process::exit(1);
     }
 }

@@ -134,7 +134,15 @@ fn simulated_certificates_are_written_as_pem_or_der() {
     let d = Dir::new("certs");
     for (format, ext) in [("pem", "pem"), ("der", "der")] {
         let dir = d.path(format);
-        let o = sev(&["guest", "--device", "sim", "certificates", &dir, "--format", format]);
+        let o = sev(&[
+            "guest",
+            "--device",
+            "sim",
+            "certificates",
+            &dir,
+            "--cert-format",
+            format,
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         for name in ["ark", "ask", "vcek"] {
             let bytes = std::fs::read(format!("{dir}/{name}.{ext}")).unwrap();

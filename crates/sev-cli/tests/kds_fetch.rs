@@ -194,6 +194,77 @@ fn rate_limit_beyond_max_wait_exits_3_and_names_url_and_status() {
 }
 
 #[test]
+fn fetch_and_bundle_json_name_the_files_and_where_they_came_from() {
+    let server = FakeKds::start();
+    let genoa = real(Product::Genoa, &server);
+    let scratch = Scratch::new("fetch-json");
+    let (cache, out_dir, bundle) = (scratch.join("cache"), scratch.join("certs"), scratch.join("b.pem"));
+    let url = server.base_url();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = sev(args);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
+    };
+    let fetch = [
+        "kds",
+        "fetch",
+        "vcek",
+        "--report",
+        &genoa.report,
+        "--out",
+        &out_dir,
+        "--cache-dir",
+        &cache,
+        "--kds-url",
+        &url,
+        "--format",
+        "json",
+    ];
+    for source in ["kds", "cache"] {
+        let v = json(&fetch);
+        assert_eq!(v["source"], source, "{v}");
+        let files = v["files"].as_array().unwrap();
+        assert_eq!(files.len(), 1, "{v}");
+        assert!(files[0].as_str().unwrap().ends_with("vcek.der"), "{v}");
+        assert_eq!(std::fs::read(files[0].as_str().unwrap()).unwrap(), genoa.vcek);
+    }
+    let v = json(&[
+        "kds",
+        "bundle",
+        "export",
+        "--report",
+        &genoa.report,
+        "--out",
+        &bundle,
+        "--no-crl",
+        "--cache-dir",
+        &cache,
+        "--kds-url",
+        &url,
+        "--format",
+        "json",
+    ]);
+    // Two objects: the VCEK and the cert_chain (ASK and ARK in one PEM file).
+    assert_eq!(
+        (v["objects"].as_u64(), v["reports"].as_u64()),
+        (Some(2), Some(1)),
+        "{v}"
+    );
+    let fresh = scratch.join("fresh");
+    let v = json(&[
+        "kds",
+        "bundle",
+        "import",
+        &bundle,
+        "--cache-dir",
+        &fresh,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["imported"], 2, "{v}");
+}
+
+#[test]
 fn fetch_commands_write_snpguest_file_names() {
     let server = FakeKds::start();
     let turin = real(Product::Turin, &server);
@@ -227,7 +298,7 @@ fn fetch_commands_write_snpguest_file_names() {
             &chip_hex,
             "--tcb",
             "fmc=0,bl=1,tee=0,snp=2,ucode=71",
-            "--format",
+            "--cert-format",
             "pem",
             "--out",
             &out_dir,

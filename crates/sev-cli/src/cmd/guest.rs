@@ -18,7 +18,7 @@ use snp_guest::configfs::{SEV_GUEST_PROVIDER, TsmClient, TsmProbe};
 use snp_guest::{DerivedKeyRequest, Evidence, GuestClient, Provider};
 
 use crate::input::Inform;
-use crate::output::outln;
+use crate::output::{Format, outln};
 
 /// Which interface to the secure processor.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,6 +49,9 @@ pub struct GuestCmd {
     /// The product the simulator models (`--device sim`).
     #[arg(long, global = true, default_value = "Milan")]
     pub sim_product: Product,
+    /// Output format of what was done (files written, interfaces found).
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: Format,
     #[command(subcommand)]
     pub command: GuestSub,
 }
@@ -145,9 +148,9 @@ pub struct KeyArgs {
 pub struct CertificatesArgs {
     /// The directory to write into (created if missing).
     pub dir: PathBuf,
-    /// The file format.
+    /// The file format of the certificates.
     #[arg(long, value_enum, default_value_t)]
-    pub format: CertFormat,
+    pub cert_format: CertFormat,
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -168,10 +171,7 @@ pub fn run(cmd: GuestCmd) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
+        Err(e) => crate::fail::report(&e),
     }
 }
 
@@ -198,10 +198,13 @@ impl Backend {
             }
             Device::Sim => {
                 let sim = Sim::new(GuestConfig::new(cmd.sim_product)).context("cannot start the simulator")?;
-                eprintln!(
-                    "note: simulated {} secure processor; its test keys are trusted by nobody",
-                    cmd.sim_product
-                );
+                // JSON output keeps stderr clean for scripts that merge the streams.
+                if cmd.format == Format::Text {
+                    eprintln!(
+                        "note: simulated {} secure processor; its test keys are trusted by nobody",
+                        cmd.sim_product
+                    );
+                }
                 Ok(Backend::Sim(Box::new(
                     GuestClient::new(sim).with_provider(Provider::Other("sev-sim".into())),
                 )))
@@ -283,16 +286,31 @@ fn report(cmd: &GuestCmd, a: &ReportArgs) -> Result<()> {
     let vmpl = backend.vmpl(a.vmpl)?;
     let evidence = backend.evidence(&data, vmpl, a.extended || a.certs_dir.is_some())?;
     std::fs::write(&a.out, &evidence.report).with_context(|| format!("cannot write {}", a.out.display()))?;
-    outln!(
-        "report ({} bytes, VMPL {vmpl}, from {}) written to {}",
-        evidence.report.len(),
-        evidence.provider,
-        a.out.display()
-    );
-    if let Some(dir) = &a.certs_dir {
-        write_certs(&evidence, dir, a.cert_format)?;
+    let certs = match &a.certs_dir {
+        Some(dir) => write_certs(&evidence, dir, a.cert_format)?,
+        None => Vec::new(),
+    };
+    match cmd.format {
+        Format::Json => json(&serde_json::json!({
+            "report": a.out,
+            "bytes": evidence.report.len(),
+            "vmpl": vmpl,
+            "provider": evidence.provider.to_string(),
+            "certificates": certs,
+        })),
+        Format::Text => {
+            outln!(
+                "report ({} bytes, VMPL {vmpl}, from {}) written to {}",
+                evidence.report.len(),
+                evidence.provider,
+                a.out.display()
+            );
+            for path in &certs {
+                outln!("{}", path.display());
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 fn certificates(cmd: &GuestCmd, a: &CertificatesArgs) -> Result<()> {
@@ -301,11 +319,27 @@ fn certificates(cmd: &GuestCmd, a: &CertificatesArgs) -> Result<()> {
     let mut backend = Backend::open(cmd)?;
     let vmpl = backend.vmpl(None)?;
     let evidence = backend.evidence(&data, vmpl, true)?;
-    write_certs(&evidence, &a.dir, a.format)
+    let certs = write_certs(&evidence, &a.dir, a.cert_format)?;
+    match cmd.format {
+        Format::Json => json(&serde_json::json!({ "certificates": certs })),
+        Format::Text => {
+            for path in &certs {
+                outln!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
 }
 
-/// Writes each certificate of the evidence's table as `<kind>.pem` or `<kind>.der`.
-fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<()> {
+/// Prints `v` as pretty JSON.
+fn json(v: &serde_json::Value) -> Result<()> {
+    outln!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Writes each certificate of the evidence's table as `<kind>.pem` or `<kind>.der`; returns the
+/// files written.
+fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<Vec<PathBuf>> {
     let table = evidence
         .cert_table()
         .context("the host's certificate table is malformed")?;
@@ -313,6 +347,7 @@ fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<()
         bail!("the host supplied no certificates");
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
     for cert in table.iter() {
         let name = match cert.kind {
             CertKind::Unknown(g) => g.to_string(),
@@ -330,9 +365,9 @@ fn write_certs(evidence: &Evidence, dir: &Path, format: CertFormat) -> Result<()
         };
         let path = dir.join(&file);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        outln!("{}", path.display());
+        written.push(path);
     }
-    Ok(())
+    Ok(written)
 }
 
 fn key(cmd: &GuestCmd, a: &KeyArgs) -> Result<()> {
@@ -357,12 +392,21 @@ fn key(cmd: &GuestCmd, a: &KeyArgs) -> Result<()> {
     let mut backend = Backend::open(cmd)?;
     let key = backend.derived_key(&DerivedKeyRequest::new(req))?;
     write_secret(&a.out, key.as_bytes())?;
-    outln!(
-        "32-byte key derived from the {} written to {}",
-        req_root_name(a.root),
-        a.out.display()
-    );
-    Ok(())
+    match cmd.format {
+        Format::Json => json(&serde_json::json!({
+            "key": a.out,
+            "bytes": 32,
+            "root": req_root_name(a.root),
+        })),
+        Format::Text => {
+            outln!(
+                "32-byte key derived from the {} written to {}",
+                req_root_name(a.root),
+                a.out.display()
+            );
+            Ok(())
+        }
+    }
 }
 
 fn req_root_name(root: Root) -> &'static str {
@@ -386,37 +430,78 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// One guest interface and whether it can be used.
+#[derive(serde::Serialize)]
+struct Interface {
+    /// `ioctl` or `configfs-tsm`.
+    interface: &'static str,
+    /// The device node or configfs root.
+    path: PathBuf,
+    /// Whether requests can be made through it.
+    usable: bool,
+    /// What was found.
+    detail: String,
+    /// Between the path and the detail in text: a space before a finding, `: ` before an error.
+    #[serde(skip)]
+    sep: &'static str,
+}
+
 /// `sev guest ok`: one line per interface; exit 0 when one is usable.
 fn ok(cmd: &GuestCmd) -> ExitCode {
-    let mut usable = false;
-    match GuestClient::open_path(&cmd.guest_device) {
-        Ok(_) => {
-            usable = true;
-            outln!("ioctl: {} is open", cmd.guest_device.display());
-        }
-        Err(e) => outln!("ioctl: {}: {e} ({})", cmd.guest_device.display(), e.diagnosis()),
-    }
+    let ioctl = match GuestClient::open_path(&cmd.guest_device) {
+        Ok(_) => (true, " ", "is open".to_string()),
+        Err(e) => (false, ": ", format!("{e} ({})", e.diagnosis())),
+    };
     let probe: TsmProbe = TsmClient::at(&cmd.configfs_root).probe();
-    match (&probe.problem, probe.provider.as_deref()) {
-        (None, Some(SEV_GUEST_PROVIDER)) => {
-            usable = true;
-            outln!(
-                "configfs-tsm: {} works, provider {SEV_GUEST_PROVIDER}, privlevel_floor {}",
-                cmd.configfs_root.display(),
+    let configfs = match (&probe.problem, probe.provider.as_deref()) {
+        (None, Some(SEV_GUEST_PROVIDER)) => (
+            true,
+            " ",
+            format!(
+                "works, provider {SEV_GUEST_PROVIDER}, privlevel_floor {}",
                 probe.privlevel_floor.unwrap_or(0)
-            );
-        }
-        (None, other) => outln!(
-            "configfs-tsm: {} works but its provider is {other:?}, not {SEV_GUEST_PROVIDER:?} (not SEV-SNP)",
-            cmd.configfs_root.display()
+            ),
         ),
-        (Some(p), _) => outln!("configfs-tsm: {}: {p}", cmd.configfs_root.display()),
+        (None, other) => (
+            false,
+            " ",
+            format!("works but its provider is {other:?}, not {SEV_GUEST_PROVIDER:?} (not SEV-SNP)"),
+        ),
+        (Some(p), _) => (false, ": ", p.to_string()),
+    };
+    let interfaces = [
+        Interface {
+            interface: "ioctl",
+            path: cmd.guest_device.clone(),
+            usable: ioctl.0,
+            sep: ioctl.1,
+            detail: ioctl.2,
+        },
+        Interface {
+            interface: "configfs-tsm",
+            path: cmd.configfs_root.clone(),
+            usable: configfs.0,
+            sep: configfs.1,
+            detail: configfs.2,
+        },
+    ];
+    let usable = interfaces.iter().any(|i| i.usable);
+    match cmd.format {
+        Format::Json => {
+            if let Err(e) = json(&serde_json::json!({ "ok": usable, "interfaces": interfaces })) {
+                return crate::fail::report(&e);
+            }
+        }
+        Format::Text => {
+            for i in &interfaces {
+                outln!("{}: {}{}{}", i.interface, i.path.display(), i.sep, i.detail);
+            }
+            if usable {
+                outln!("ok: an SEV-SNP guest interface is available");
+            } else {
+                outln!("not ok: no SEV-SNP guest interface here (outside a guest, --device sim simulates one)");
+            }
+        }
     }
-    if usable {
-        outln!("ok: an SEV-SNP guest interface is available");
-        ExitCode::SUCCESS
-    } else {
-        outln!("not ok: no SEV-SNP guest interface here (outside a guest, --device sim simulates one)");
-        ExitCode::from(1)
-    }
+    if usable { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

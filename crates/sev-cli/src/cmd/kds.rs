@@ -56,6 +56,9 @@ pub struct ReportArg {
     /// v2 reports, which carry no CPUID.
     #[arg(long)]
     pub product: Option<Product>,
+    /// Output format: the URL alone, or a JSON object with the URL and what it asks for.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Arguments of `sev kds url vcek|vlek`.
@@ -108,7 +111,7 @@ pub struct ParseArgs {
 /// Runs `sev kds`.
 pub fn run(cmd: KdsCmd) -> ExitCode {
     let result = match cmd {
-        KdsCmd::Url(u) => url(u).map(|req| crate::output::outln!("{req}")),
+        KdsCmd::Url(u) => print_url(u),
         KdsCmd::Parse(p) => parse(&p),
         KdsCmd::Fetch(f) => super::kds_fetch::run_fetch(f),
         KdsCmd::Bundle(b) => super::kds_fetch::run_bundle(b),
@@ -116,10 +119,7 @@ pub fn run(cmd: KdsCmd) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
+        Err(e) => crate::fail::report(&e),
     }
 }
 
@@ -130,6 +130,47 @@ fn product_of(src: &ReportArg, report: Option<&Report<'_>>) -> Result<Product> {
     }
     src.product
         .context("give --product (the report does not name its product)")
+}
+
+fn print_url(cmd: UrlCmd) -> Result<()> {
+    let format = match &cmd {
+        UrlCmd::Vcek(a) | UrlCmd::Vlek(a) => a.src.format,
+        UrlCmd::Chain(a) | UrlCmd::Crl(a) => a.src.format,
+    };
+    let req = url(cmd)?;
+    match format {
+        Format::Text => crate::output::outln!("{req}"),
+        Format::Json => crate::output::outln!("{}", serde_json::to_string_pretty(&request_json(&req))?),
+    }
+    Ok(())
+}
+
+/// The names of a request's resource and key, as `kds parse` prints them.
+fn names(req: &KdsRequest) -> (&'static str, &'static str) {
+    let resource = match req.resource() {
+        Resource::Vcek => "vcek",
+        Resource::Vlek => "vlek",
+        Resource::CertChain => "cert_chain",
+        Resource::Crl => "crl",
+    };
+    let key = match req.key_type() {
+        Endorsement::Vcek => "vcek",
+        Endorsement::Vlek => "vlek",
+    };
+    (resource, key)
+}
+
+/// `{product, resource, key, hwid, tcb, url}`.
+fn request_json(req: &KdsRequest) -> serde_json::Value {
+    let (resource, key) = names(req);
+    serde_json::json!({
+        "product": req.product().name(),
+        "resource": resource,
+        "key": key,
+        "hwid": req.hwid().map(|h| h.to_string()),
+        "tcb": req.tcb(),
+        "url": req.url(),
+    })
 }
 
 fn url(cmd: UrlCmd) -> Result<KdsRequest> {
@@ -199,29 +240,10 @@ fn cert(a: &CertArgs, resource: Resource) -> Result<KdsRequest> {
 
 fn parse(args: &ParseArgs) -> Result<()> {
     let req = KdsRequest::parse(&args.url)?;
-    let resource = match req.resource() {
-        Resource::Vcek => "vcek",
-        Resource::Vlek => "vlek",
-        Resource::CertChain => "cert_chain",
-        Resource::Crl => "crl",
-    };
-    let key = match req.key_type() {
-        Endorsement::Vcek => "vcek",
-        Endorsement::Vlek => "vlek",
-    };
+    let (resource, key) = names(&req);
     let hwid = req.hwid().map(|h| h.to_string());
     match args.format {
-        Format::Json => {
-            let v = serde_json::json!({
-                "product": req.product().name(),
-                "resource": resource,
-                "key": key,
-                "hwid": hwid,
-                "tcb": req.tcb(),
-                "url": req.url(),
-            });
-            crate::output::outln!("{}", serde_json::to_string_pretty(&v)?);
-        }
+        Format::Json => crate::output::outln!("{}", serde_json::to_string_pretty(&request_json(&req))?),
         Format::Text => {
             crate::output::outln!("product: {}", req.product());
             crate::output::outln!("resource: {resource}");

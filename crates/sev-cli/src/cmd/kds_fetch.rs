@@ -15,6 +15,16 @@ use sev_verify::kds::{Endorsement, KdsRequest, Resource};
 use sev_verify::snp::{CertBundle, Role, TrustStore, pem};
 
 use crate::input::{Inform, read_capped, read_report};
+use crate::output::{Format, outln};
+
+/// Prints `json` (`--format json`) or the text lines (`--format text`).
+fn print(format: Format, json: serde_json::Value, text: impl FnOnce()) -> Result<()> {
+    match format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&json)?),
+        Format::Text => text(),
+    }
+    Ok(())
+}
 
 /// Where collateral comes from: KDS (or a mirror), the cache, the network switch.
 #[derive(clap::Args, Debug, Clone)]
@@ -123,9 +133,12 @@ pub struct OutArgs {
     /// Directory to write into (file names as snpguest's certificate directory).
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
-    /// File format.
+    /// File format of the certificates and CRLs written.
     #[arg(long, value_enum, default_value_t)]
-    pub format: CertFormat,
+    pub cert_format: CertFormat,
+    /// Output format of the list of files written.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Arguments of `sev kds fetch vcek`.
@@ -195,6 +208,9 @@ pub struct BundleExportArgs {
     /// The bundle file to write.
     #[arg(long)]
     pub out: PathBuf,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
     #[command(flatten)]
     pub kds: KdsArgs,
 }
@@ -204,6 +220,9 @@ pub struct BundleExportArgs {
 pub struct BundleImportArgs {
     /// The bundle file.
     pub bundle: PathBuf,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
     #[command(flatten)]
     pub kds: KdsArgs,
 }
@@ -225,6 +244,9 @@ pub struct CacheDirArgs {
     /// ~/.cache/sev-kds].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Arguments of `sev kds cache prune`.
@@ -264,24 +286,41 @@ pub fn run_cache(cmd: CacheCmd) -> Result<()> {
             };
             let cache = open_cache(&a.dir)?.with_limits(limits);
             let stats = cache.prune()?;
-            crate::output::outln!(
-                "{}: removed {} entr{} and {} abandoned temporary file(s); {} bytes left",
-                cache.root().display(),
-                stats.removed,
-                if stats.removed == 1 { "y" } else { "ies" },
-                stats.temp_removed,
-                stats.bytes_left
-            );
+            let json = serde_json::json!({
+                "cache": cache.root(),
+                "removed": stats.removed,
+                "temp_removed": stats.temp_removed,
+                "bytes_left": stats.bytes_left,
+            });
+            print(a.dir.format, json, || {
+                outln!(
+                    "{}: removed {} entr{} and {} abandoned temporary file(s); {} bytes left",
+                    cache.root().display(),
+                    stats.removed,
+                    if stats.removed == 1 { "y" } else { "ies" },
+                    stats.temp_removed,
+                    stats.bytes_left
+                );
+            })
         }
         CacheCmd::List(a) => {
-            let mut entries = open_cache(&a)?.entries()?;
+            let cache = open_cache(&a)?;
+            let mut entries = cache.entries()?;
             entries.sort_by(|x, y| x.path.cmp(&y.path));
-            for e in entries {
-                crate::output::outln!("{} {}", e.path.display(), e.size);
-            }
+            let json = serde_json::json!({
+                "cache": cache.root(),
+                "entries": entries
+                    .iter()
+                    .map(|e| serde_json::json!({ "path": e.path, "size": e.size }))
+                    .collect::<Vec<_>>(),
+            });
+            print(a.format, json, || {
+                for e in &entries {
+                    outln!("{} {}", e.path.display(), e.size);
+                }
+            })
         }
     }
-    Ok(())
 }
 
 /// Runs `sev kds fetch`.
@@ -357,7 +396,7 @@ fn parse_tcb(s: &str, product: Product) -> Result<Tcb> {
 /// Writes `fetched` into `out.out` under snpguest's names and prints one line per file.
 fn write_fetched(fetched: &Fetched, out: &OutArgs) -> Result<()> {
     std::fs::create_dir_all(&out.out).with_context(|| format!("cannot create {}", out.out.display()))?;
-    let ext = match out.format {
+    let ext = match out.cert_format {
         CertFormat::Der => "der",
         CertFormat::Pem => "pem",
     };
@@ -383,16 +422,31 @@ fn write_fetched(fetched: &Fetched, out: &OutArgs) -> Result<()> {
         }
     };
     let from = describe_source(fetched);
+    let mut written = Vec::new();
     for (name, der, label) in files {
         let path = out.out.join(format!("{name}.{ext}"));
-        let bytes = match out.format {
+        let bytes = match out.cert_format {
             CertFormat::Der => der,
             CertFormat::Pem => pem::encode(label, &der).into_bytes(),
         };
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        crate::output::outln!("{} ({from})", path.display());
+        written.push(path);
     }
-    Ok(())
+    let json = serde_json::json!({
+        "url": fetched.request.url(),
+        "source": match fetched.source {
+            Source::Bundle => "bundle",
+            Source::Cache => "cache",
+            Source::Network => "kds",
+        },
+        "not_cached": fetched.cache_error.as_ref().map(ToString::to_string),
+        "files": written,
+    });
+    print(out.format, json, || {
+        for path in &written {
+            outln!("{} ({from})", path.display());
+        }
+    })
 }
 
 /// Where `f` came from, and why it is not cached if storing it failed.
@@ -434,13 +488,19 @@ pub fn run_bundle(cmd: BundleCmd) -> Result<()> {
                 .kds(Checker::builtin())?
                 .export_bundle(&reports, a.product, wanted, now)?;
             std::fs::write(&a.out, bundle.to_text()?).with_context(|| format!("cannot write {}", a.out.display()))?;
-            crate::output::outln!(
-                "{}: {} object(s) for {} report(s)",
-                a.out.display(),
-                bundle.len(),
-                reports.len()
-            );
-            Ok(())
+            let json = serde_json::json!({
+                "bundle": a.out,
+                "objects": bundle.len(),
+                "reports": reports.len(),
+            });
+            print(a.format, json, || {
+                outln!(
+                    "{}: {} object(s) for {} report(s)",
+                    a.out.display(),
+                    bundle.len(),
+                    reports.len()
+                );
+            })
         }
         BundleCmd::Import(a) => {
             let bundle = Bundle::parse(&read_capped(&a.bundle)?)?;
@@ -449,8 +509,10 @@ pub fn run_bundle(cmd: BundleCmd) -> Result<()> {
                 bail!("nothing to import into: drop --no-cache");
             };
             let n = kds.import_bundle(&bundle)?;
-            crate::output::outln!("{n} object(s) checked and stored in {}", cache.root().display());
-            Ok(())
+            let json = serde_json::json!({ "imported": n, "cache": cache.root() });
+            print(a.format, json, || {
+                outln!("{n} object(s) checked and stored in {}", cache.root().display());
+            })
         }
     }
 }

@@ -58,14 +58,7 @@ impl OutputFormat {
     }
 }
 
-/// Format of the explain log.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// One line per page.
-    Text,
-    /// A JSON object `{ mode, digest, pages: [...] }`.
-    Json,
-}
+use crate::output::Format;
 
 /// Arguments of `sev measure` (sev-snp-measure's flags, plus explain mode).
 #[derive(clap::Args, Debug)]
@@ -133,9 +126,10 @@ pub struct MeasureCmd {
     /// Print every measured page (GPA, type, contents hash, running digest), then the digest.
     #[arg(long)]
     explain: bool,
-    /// Format of the --explain log.
-    #[arg(long, value_enum, default_value = "text", requires = "explain")]
-    format: LogFormat,
+    /// Output format: text, or one JSON object `{mode, digest}` (hex), with `pages` under
+    /// --explain and the --diff-log / --diff-vmsa findings.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     /// Compare this launch's pages with a JSON log from `--explain --format json` and name the
     /// first page where they diverge (exit 1 if they do).
     #[arg(long, value_name = "LOG.json")]
@@ -171,6 +165,18 @@ struct JsonLog {
     pages: Vec<PageRecord>,
 }
 
+/// What `--diff-log` and `--diff-vmsa` found: `None` when nothing differs.
+#[derive(Default, serde::Serialize)]
+struct Diffs {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_divergence: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vmsa_mismatch: Option<Option<String>>,
+    /// How many VMSAs were compared.
+    #[serde(skip)]
+    vmsas_compared: usize,
+}
+
 fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
     let mode: Mode = c.mode.parse()?;
     let vmm: VmmType = c.vmm_type.parse()?;
@@ -203,9 +209,54 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
             std::fs::write(&name, v.as_bytes()).with_context(|| name.clone())?;
         }
     }
-    let mut status = ExitCode::SUCCESS;
+    let diffs = diffs(c, &m)?;
+    let differs = matches!(diffs.log_divergence, Some(Some(_))) || matches!(diffs.vmsa_mismatch, Some(Some(_)));
+    match c.format {
+        Format::Json => print_json(c, &m, &diffs)?,
+        Format::Text => {
+            print_text(c, mode, &m);
+            print_diffs(&diffs, &m);
+        }
+    }
+    Ok(if differs { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Compares the launch with `--diff-log` and `--diff-vmsa`.
+fn diffs(c: &MeasureCmd, m: &Measurement) -> Result<Diffs> {
+    let mut d = Diffs::default();
+    if let Some(path) = &c.diff_log {
+        let other: JsonLog = serde_json::from_slice(&crate::input::read_capped(path)?)
+            .with_context(|| format!("{}: not a `sev measure --explain --format json` log", path.display()))?;
+        let ours = m.log.as_deref().unwrap_or_default();
+        d.log_divergence = Some(first_divergence(ours, &other.pages).map(|x| x.to_string()));
+    }
+    if !c.diff_vmsa.is_empty() {
+        let dumped = c.diff_vmsa.iter().map(|p| read_vmsa(p)).collect::<Result<Vec<_>>>()?;
+        d.vmsa_mismatch = Some(compare_vmsas(&m.vmsas, &dumped).map(|x| x.to_string()));
+        d.vmsas_compared = dumped.len().min(m.vmsas.len());
+    }
+    Ok(d)
+}
+
+fn print_diffs(d: &Diffs, m: &Measurement) {
+    match &d.log_divergence {
+        Some(Some(x)) => crate::output::outln!("{x}"),
+        Some(None) => eprintln!(
+            "logs are identical ({} pages)",
+            m.log.as_deref().unwrap_or_default().len()
+        ),
+        None => {}
+    }
+    match &d.vmsa_mismatch {
+        Some(Some(x)) => crate::output::outln!("{x}"),
+        Some(None) => eprintln!("{} dumped VMSA(s) match", d.vmsas_compared),
+        None => {}
+    }
+}
+
+fn print_text(c: &MeasureCmd, mode: Mode, m: &Measurement) {
     if c.explain {
-        print_log(c, mode, &m)?;
+        print_log(c, mode, m);
     } else if mode == Mode::SnpOvmfHash {
         // sev-snp-measure prints the OVMF hash in hex whatever the output format.
         crate::output::outln!("{}", Hex(&m.digest));
@@ -218,29 +269,20 @@ fn measure_cmd(c: &MeasureCmd) -> Result<ExitCode> {
     } else {
         crate::output::outln!("{}", c.output_format.encode(&m.digest));
     }
-    if let Some(path) = &c.diff_log {
-        let other: JsonLog = serde_json::from_slice(&crate::input::read_capped(path)?)
-            .with_context(|| format!("{}: not a `sev measure --explain --format json` log", path.display()))?;
-        let ours = m.log.as_deref().unwrap_or_default();
-        match first_divergence(ours, &other.pages) {
-            None => eprintln!("logs are identical ({} pages)", ours.len()),
-            Some(d) => {
-                crate::output::outln!("{d}");
-                status = ExitCode::from(1);
-            }
-        }
+}
+
+/// `{mode, digest}`, with the page log under --explain (the shape --diff-log reads) and the
+/// diff findings.
+fn print_json(c: &MeasureCmd, m: &Measurement, diffs: &Diffs) -> Result<()> {
+    let mut v = serde_json::json!({ "mode": c.mode, "digest": Hex(&m.digest).to_string() });
+    if c.explain {
+        v["pages"] = serde_json::to_value(m.log.as_deref().unwrap_or_default())?;
     }
-    if !c.diff_vmsa.is_empty() {
-        let dumped = c.diff_vmsa.iter().map(|p| read_vmsa(p)).collect::<Result<Vec<_>>>()?;
-        match compare_vmsas(&m.vmsas, &dumped) {
-            None => eprintln!("{} dumped VMSA(s) match", dumped.len().min(m.vmsas.len())),
-            Some(mismatch) => {
-                crate::output::outln!("{mismatch}");
-                status = ExitCode::from(1);
-            }
-        }
+    if let (Some(obj), serde_json::Value::Object(extra)) = (v.as_object_mut(), serde_json::to_value(diffs)?) {
+        obj.extend(extra);
     }
-    Ok(status)
+    crate::output::outln!("{}", serde_json::to_string_pretty(&v)?);
+    Ok(())
 }
 
 fn read_vmsa(path: &Path) -> Result<SaveArea> {
@@ -248,47 +290,31 @@ fn read_vmsa(path: &Path) -> Result<SaveArea> {
     SaveArea::read_from_bytes(&bytes).with_context(|| path.display().to_string())
 }
 
-fn print_log(c: &MeasureCmd, mode: Mode, m: &Measurement) -> Result<()> {
+fn print_log(c: &MeasureCmd, mode: Mode, m: &Measurement) {
     let pages = m.log.as_deref().unwrap_or_default();
-    match c.format {
-        LogFormat::Json => {
-            let log = JsonLog {
-                mode: c.mode.clone(),
-                digest: Hex(&m.digest).to_string(),
-                pages: pages.to_vec(),
-            };
-            crate::output::outln!("{}", serde_json::to_string_pretty(&log)?);
-        }
-        LogFormat::Text => {
-            if pages.is_empty() {
-                crate::output::outln!("(mode {}: the digest is a plain SHA-256, no page log)", c.mode);
-            } else {
-                crate::output::outln!(
-                    "{:>6} {:<14} {:<10} {:<28} contents / running digest",
-                    "page",
-                    "gpa",
-                    "type",
-                    "origin"
-                );
-            }
-            for p in pages {
-                crate::output::outln!("{p}");
-            }
-            crate::output::outln!(
-                "{} measurement: {}",
-                mode_label(mode),
-                c.output_format.encode(&m.digest)
-            );
-        }
+    if pages.is_empty() {
+        crate::output::outln!("(mode {}: the digest is a plain SHA-256, no page log)", c.mode);
+    } else {
+        crate::output::outln!(
+            "{:>6} {:<14} {:<10} {:<28} contents / running digest",
+            "page",
+            "gpa",
+            "type",
+            "origin"
+        );
     }
-    Ok(())
+    for p in pages {
+        crate::output::outln!("{p}");
+    }
+    crate::output::outln!(
+        "{} measurement: {}",
+        mode_label(mode),
+        c.output_format.encode(&m.digest)
+    );
 }
 
 fn report(r: Result<ExitCode>) -> ExitCode {
-    r.unwrap_or_else(|e| {
-        eprintln!("Error: {e:#}");
-        ExitCode::from(1)
-    })
+    r.unwrap_or_else(|e| crate::fail::report(&e))
 }
 
 /// Runs `sev measure`.
@@ -328,9 +354,13 @@ pub struct IdBlockCmd {
     /// Guest policy (must equal the launch policy).
     #[arg(long, value_parser = auto_int, default_value = "0x30000")]
     policy: u64,
-    /// Encoding of the printed blocks and digests.
+    /// Encoding of the printed blocks and digests (in text and JSON alike).
     #[arg(long, value_enum, default_value = "base64")]
     output_format: OutputFormat,
+    /// Output format: `name: value` lines, or one JSON object with the same names (`id_block`,
+    /// `id_auth`, `id_key_digest`, `author_key_digest`; `signatures` with --verify).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     /// Also write the raw 96-byte ID block here.
     #[arg(long, value_name = "FILE")]
     out_id_block: Option<PathBuf>,
@@ -385,11 +415,12 @@ fn id_block_cmd(c: &IdBlockCmd) -> Result<ExitCode> {
         let block = read_block(block_path, 0x60)?;
         let auth = read_block(auth_path, 0x1000)?;
         let v = verify_id_auth(IdBlock::ref_from_bytes(&block)?, IdAuthInfo::ref_from_bytes(&auth)?)?;
-        crate::output::outln!("id-key-digest: {}", f.encode(&v.id_key_digest));
+        let mut fields = vec![("id-key-digest", f.encode(&v.id_key_digest))];
         if let Some(a) = v.author_key_digest {
-            crate::output::outln!("author-key-digest: {}", f.encode(&a));
+            fields.push(("author-key-digest", f.encode(&a)));
         }
-        crate::output::outln!("signatures: OK");
+        fields.push(("signatures", "OK".to_string()));
+        print_fields(c.format, &fields)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(id_path), Some(ld)) = (&c.id_key, &c.launch_digest) else {
@@ -417,13 +448,35 @@ fn id_block_cmd(c: &IdBlockCmd) -> Result<ExitCode> {
     if let Some(p) = &c.out_id_auth {
         std::fs::write(p, auth.as_bytes()).with_context(|| p.display().to_string())?;
     }
-    crate::output::outln!("id-block: {}", f.encode(block.as_bytes()));
-    crate::output::outln!("id-auth: {}", f.encode(auth.as_bytes()));
-    crate::output::outln!("id-key-digest: {}", f.encode(&id_key.key_digest()));
+    let mut fields = vec![
+        ("id-block", f.encode(block.as_bytes())),
+        ("id-auth", f.encode(auth.as_bytes())),
+        ("id-key-digest", f.encode(&id_key.key_digest())),
+    ];
     if let Some(a) = &author {
-        crate::output::outln!("author-key-digest: {}", f.encode(&a.key_digest()));
+        fields.push(("author-key-digest", f.encode(&a.key_digest())));
     }
+    print_fields(c.format, &fields)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `name: value` lines, or one JSON object whose keys are the names with `_` for `-`.
+fn print_fields(format: Format, fields: &[(&str, String)]) -> Result<()> {
+    match format {
+        Format::Text => {
+            for (name, value) in fields {
+                crate::output::outln!("{name}: {value}");
+            }
+        }
+        Format::Json => {
+            let obj: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(name, value)| (name.replace('-', "_"), serde_json::Value::from(value.as_str())))
+                .collect();
+            crate::output::outln!("{}", serde_json::to_string_pretty(&obj)?);
+        }
+    }
+    Ok(())
 }
 
 /// Runs `sev id-block`.
@@ -441,6 +494,9 @@ pub struct KeyDigestCmd {
     /// Output encoding.
     #[arg(long, value_enum, default_value = "hex")]
     output_format: OutputFormat,
+    /// Output format: the digest alone, or `{"key_digest": ...}`.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 fn key_digest_cmd(c: &KeyDigestCmd) -> Result<ExitCode> {
@@ -451,7 +507,11 @@ fn key_digest_cmd(c: &KeyDigestCmd) -> Result<ExitCode> {
         let text = std::str::from_utf8(&raw).map_err(|_| anyhow!("{}: not PEM text", c.key.display()))?;
         public_key_from_pem(text).with_context(|| c.key.display().to_string())?
     };
-    crate::output::outln!("{}", c.output_format.encode(&key_digest(&key)));
+    let digest = c.output_format.encode(&key_digest(&key));
+    match c.format {
+        Format::Text => crate::output::outln!("{digest}"),
+        Format::Json => print_fields(c.format, &[("key-digest", digest)])?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod docs;
 pub mod guest;
 pub mod host;
 pub mod kds;

@@ -41,10 +41,7 @@ pub fn run(cmd: ReportCmd) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
+        Err(e) => crate::fail::report(&e),
     }
 }
 

@@ -37,9 +37,7 @@ pub enum Device {
 }
 
 /// The help text shared by every host subcommand.
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 usage error or unusable input/output; \
-                          2 device unavailable (/dev/sev absent or not openable); \
-                          3 the kernel or firmware refused the command.";
+const EXIT_CODES: &str = crate::exit_codes::HOST;
 
 /// `sev host`.
 #[derive(clap::Args, Debug)]
@@ -79,8 +77,7 @@ pub enum HostSub {
     Status,
     /// Readiness checks of this host (CPU, kernel modules, devices, KVM, firmware), each PASS,
     /// FAIL or SKIP, with a remedy for each failure.
-    #[command(after_help = "Exit codes: 0 every required check passed; 1 a required check failed \
-                            (or usage error).")]
+    #[command(after_help = crate::exit_codes::HOST_OK)]
     Ok,
     /// Write the PEK certificate signing request (SEV_PEK_CSR).
     #[command(after_help = EXIT_CODES)]
@@ -123,7 +120,7 @@ pub fn run(cmd: HostCmd) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let (code, message) = error::describe(&e);
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::fail::with_hint(&message, None));
             ExitCode::from(code)
         }
     }

@@ -124,7 +124,7 @@ pub fn run(cmd: &HostCmd) -> ExitCode {
             match serde_json::to_string_pretty(&v) {
                 Ok(s) => outln!("{s}"),
                 Err(e) => {
-                    eprintln!("error: cannot encode the result: {e}");
+                    eprintln!("error: cannot encode the result: {e}; try --format text");
                     return ExitCode::from(1);
                 }
             }
