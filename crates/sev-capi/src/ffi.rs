@@ -6,7 +6,9 @@
 
 use core::ffi::{CStr, c_char};
 
-use crate::error::{Failure, SEV_ERR_BUFFER_TOO_SMALL, SEV_ERR_INVALID, SEV_ERR_LENGTH, SEV_ERR_NULL_POINTER};
+use crate::error::{
+    Failure, SEV_ERR_BUFFER_TOO_SMALL, SEV_ERR_INVALID, SEV_ERR_LENGTH, SEV_ERR_NULL_POINTER, SEV_ERR_STATE,
+};
 
 /// `len` bytes at `ptr`, which must not be NULL.
 ///
@@ -175,3 +177,27 @@ pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
         drop(unsafe { Box::from_raw(handle) });
     }
 }
+
+/// The failure of a call made in the wrong launch state.
+pub(crate) fn state() -> Failure {
+    Failure::code(SEV_ERR_STATE)
+}
+
+/// Runs `$body` with `$p` bound to a launcher's phase, whatever its device: the `Launch` enum
+/// in scope at the call site has a `Real` and (with `sim`) a `Sim` variant, each boxing a phase.
+macro_rules! with_phase {
+    ($launch:expr, $p:ident => $body:expr) => {
+        match $launch {
+            Launch::Real($p) => {
+                let $p = &mut **$p;
+                $body
+            }
+            #[cfg(feature = "sim")]
+            Launch::Sim($p) => {
+                let $p = &mut **$p;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_phase;

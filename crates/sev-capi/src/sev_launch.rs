@@ -12,8 +12,8 @@ use sev::types::launch::sev::{LaunchSecretHeader, SevPolicy};
 use sev::types::launch::vmsa::SaveArea;
 use zerocopy::{FromBytes, IntoBytes};
 
-use crate::error::{Failure, SEV_ERR_LENGTH, SEV_ERR_STATE, guard};
-use crate::ffi;
+use crate::error::{Failure, SEV_ERR_LENGTH, guard};
+use crate::ffi::{self, state, with_phase};
 use crate::snp_launch::clear;
 
 /// Bytes of LAUNCH_MEASURE's output: the 32-byte HMAC, then the 16-byte MNONCE.
@@ -42,26 +42,6 @@ enum Launch {
     Real(Box<Phase<SevVm>>),
     #[cfg(feature = "sim")]
     Sim(Box<Phase<sev::sim::host::SimSevVm>>),
-}
-
-macro_rules! with_phase {
-    ($launch:expr, $p:ident => $body:expr) => {
-        match $launch {
-            Launch::Real($p) => {
-                let $p = &mut **$p;
-                $body
-            }
-            #[cfg(feature = "sim")]
-            Launch::Sim($p) => {
-                let $p = &mut **$p;
-                $body
-            }
-        }
-    };
-}
-
-fn state() -> Failure {
-    Failure::code(SEV_ERR_STATE)
 }
 
 /// The outcome of a state change.

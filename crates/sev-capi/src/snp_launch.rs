@@ -17,8 +17,8 @@ use sev::types::launch::snp::KvmPageType;
 use sev::types::launch::vmsa::SaveArea;
 use sev::types::policy::GuestPolicy;
 
-use crate::error::{Failure, SEV_ERR_INVALID, SEV_ERR_LENGTH, SEV_ERR_STATE, guard};
-use crate::ffi;
+use crate::error::{Failure, SEV_ERR_INVALID, SEV_ERR_LENGTH, guard};
+use crate::ffi::{self, state, with_phase};
 
 /// `KVM_SEV_SNP_PAGE_TYPE_NORMAL`: measured, encrypted contents.
 pub const SEV_SNP_PAGE_NORMAL: u32 = 1;
@@ -53,27 +53,6 @@ enum Launch {
     Real(Box<Phase<SevVm>>),
     #[cfg(feature = "sim")]
     Sim(Box<Phase<sev::sim::host::SimSnpVm>>),
-}
-
-/// Runs `$body` with `$p` bound to the launch's phase, whatever its device.
-macro_rules! with_phase {
-    ($launch:expr, $p:ident => $body:expr) => {
-        match $launch {
-            Launch::Real($p) => {
-                let $p = &mut **$p;
-                $body
-            }
-            #[cfg(feature = "sim")]
-            Launch::Sim($p) => {
-                let $p = &mut **$p;
-                $body
-            }
-        }
-    };
-}
-
-fn state() -> Failure {
-    Failure::code(SEV_ERR_STATE)
 }
 
 impl<D: SnpLaunchDevice> Phase<D> {

@@ -9,55 +9,7 @@
  * usage: sim_launch OVMF_AmdSev_suffix.bin
  */
 #define SEV_SIM 1
-#include <sev.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                         \
-        }                                                                       \
-    } while (0)
-
-#define CHECK_CODE(expr, want)                                                  \
-    do {                                                                        \
-        int got_ = (expr);                                                      \
-        if (got_ != (want)) {                                                   \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, \
-                    __LINE__, #expr, got_, sev_strerror(got_), (want), sev_strerror(want)); \
-            failures++;                                                         \
-        }                                                                       \
-    } while (0)
-
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        perror(path);
-        exit(2);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void to_hex(const uint8_t *bytes, size_t n, char *out) {
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", bytes[i]);
-}
+#include "test_common.h"
 
 /* SNP report offsets (AMD SEV-SNP ABI, ATTESTATION_REPORT). */
 #define REPORT_DATA_OFFSET 0x50
