@@ -167,15 +167,31 @@ pub(crate) unsafe fn store_handle<T>(out: *mut *mut T, value: T) -> Result<(), F
     Ok(())
 }
 
-/// Frees a handle made by [`store_handle`]; NULL is ignored.
+/// Frees a handle made by [`store_handle`]; NULL is ignored. A panic while dropping it (a VM
+/// closing, say) is caught here: it must not unwind into C.
 ///
 /// # Safety
 /// A non-NULL `handle` must come from [`store_handle`] for `T` and not be used afterwards.
 pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
-    if !handle.is_null() {
-        // SAFETY: the caller guarantees the pointer came from `Box::into_raw` and is freed once.
-        drop(unsafe { Box::from_raw(handle) });
+    if handle.is_null() {
+        return;
     }
+    // SAFETY: the caller guarantees the pointer came from `Box::into_raw` and is freed once.
+    let owned = unsafe { Box::from_raw(handle) };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(owned)));
+}
+
+/// Sets `*out` to NULL so that a failed constructor leaves no stale pointer.
+///
+/// # Safety
+/// `out` must be NULL or a valid `T **`.
+pub(crate) unsafe fn clear<T>(out: *mut *mut T) -> Result<(), Failure> {
+    if out.is_null() {
+        return Err(Failure::code(crate::error::SEV_ERR_NULL_POINTER));
+    }
+    // SAFETY: not NULL; valid and writable per the caller.
+    unsafe { out.write(core::ptr::null_mut()) };
+    Ok(())
 }
 
 /// The failure of a call made in the wrong launch state.

@@ -76,7 +76,7 @@ impl SevGuest {
 pub unsafe extern "C" fn sev_guest_open(out: *mut *mut SevGuest) -> c_int {
     guard(core::ptr::null_mut(), || {
         // SAFETY: `out` is NULL (checked) or valid, as documented.
-        unsafe { crate::snp_launch::clear(out) }?;
+        unsafe { ffi::clear(out) }?;
         let client = GuestClient::open()?;
         // SAFETY: as above.
         unsafe {
@@ -96,10 +96,8 @@ pub unsafe extern "C" fn sev_guest_open(out: *mut *mut SevGuest) -> c_int {
 /// `guest` must be NULL or a handle from this library, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sev_guest_free(guest: *mut SevGuest) {
-    let _ = std::panic::catch_unwind(|| {
-        // SAFETY: the caller's guarantee, as documented.
-        unsafe { ffi::free_handle(guest) }
-    });
+    // SAFETY: the caller's guarantee, as documented.
+    unsafe { ffi::free_handle(guest) }
 }
 
 /// `SNP_GET_REPORT`: a report binding `user_data` (`SEV_REPORT_DATA_SIZE` bytes) at `vmpl`,

@@ -13,8 +13,7 @@ use sev::types::launch::vmsa::SaveArea;
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::error::{Failure, SEV_ERR_LENGTH, guard};
-use crate::ffi::{self, state, with_phase};
-use crate::snp_launch::clear;
+use crate::ffi::{self, clear, state, with_phase};
 
 /// Bytes of LAUNCH_MEASURE's output: the 32-byte HMAC, then the 16-byte MNONCE.
 pub const SEV_LAUNCH_MEASUREMENT_SIZE: usize = 48;
@@ -153,10 +152,8 @@ pub unsafe extern "C" fn sev_launcher_new_sim(
 /// `launcher` must be NULL or a handle from this library, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sev_launcher_free(launcher: *mut SevLauncherHandle) {
-    let _ = std::panic::catch_unwind(|| {
-        // SAFETY: the caller's guarantee, as documented.
-        unsafe { ffi::free_handle(launcher) }
-    });
+    // SAFETY: the caller's guarantee, as documented.
+    unsafe { ffi::free_handle(launcher) }
 }
 
 /// Maps shared guest memory `[gpa, gpa + size)` (before `sev_launcher_start`).

@@ -18,7 +18,7 @@ use sev::types::launch::vmsa::SaveArea;
 use sev::types::policy::GuestPolicy;
 
 use crate::error::{Failure, SEV_ERR_INVALID, SEV_ERR_LENGTH, guard};
-use crate::ffi::{self, state, with_phase};
+use crate::ffi::{self, clear, state, with_phase};
 
 /// `KVM_SEV_SNP_PAGE_TYPE_NORMAL`: measured, encrypted contents.
 pub const SEV_SNP_PAGE_NORMAL: u32 = 1;
@@ -177,30 +177,14 @@ pub unsafe extern "C" fn sev_snp_launcher_new_sim(
     })
 }
 
-/// Sets `*out` to NULL so that a failed constructor leaves no stale pointer.
-///
-/// # Safety
-/// `out` must be NULL or a valid `T **`.
-pub(crate) unsafe fn clear<T>(out: *mut *mut T) -> Result<(), Failure> {
-    if out.is_null() {
-        return Err(Failure::code(crate::error::SEV_ERR_NULL_POINTER));
-    }
-    // SAFETY: not NULL; valid and writable per the caller.
-    unsafe { out.write(core::ptr::null_mut()) };
-    Ok(())
-}
-
 /// Frees a launcher and its VM. NULL is ignored.
 ///
 /// # Safety
 /// `launcher` must be NULL or a handle from this library, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sev_snp_launcher_free(launcher: *mut SevSnpLauncher) {
-    // A panic while dropping the VM must not unwind into C either.
-    let _ = std::panic::catch_unwind(|| {
-        // SAFETY: the caller's guarantee, as documented.
-        unsafe { ffi::free_handle(launcher) }
-    });
+    // SAFETY: the caller's guarantee, as documented.
+    unsafe { ffi::free_handle(launcher) }
 }
 
 /// Maps guest memory `[gpa, gpa + size)` backed by a new guest_memfd (before

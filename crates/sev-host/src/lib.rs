@@ -7,6 +7,7 @@
 //! * [`launch`]: typestate launchers that own their KVM VM device —
 //!   [`SevLauncher`](launch::SevLauncher) for SEV and SEV-ES, [`SnpLauncher`](launch::SnpLauncher)
 //!   for SNP — and [`launch::ovmf::OvmfLaunch`], QEMU's launch sequence for an OVMF guest.
+//! * [`cpuinfo`]: what `/proc/cpuinfo` says about the processor (vendor, product, SEV flags).
 //! * [`real`]: the real devices — `/dev/sev` as a [`Platform`], and SEV, SEV-ES and SNP VMs on
 //!   `/dev/kvm` for the launchers.
 //!
@@ -42,6 +43,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cpuinfo;
 mod error;
 pub mod launch;
 pub mod platform;

@@ -18,6 +18,7 @@ use sev_sys::uapi::{KVM_X86_SEV_ES_VM, KVM_X86_SEV_VM, KVM_X86_SNP_VM};
 use sev_sys::{KvmHost, SevDevice, SevVm};
 use sev_types::Product;
 
+use crate::cpuinfo::CpuInfo;
 use crate::error::{DeviceResultExt, HostError};
 use crate::launch::SevMode;
 use crate::platform::Platform;
@@ -80,15 +81,9 @@ pub fn host_product() -> Option<Product> {
     product_from_cpuinfo(&text)
 }
 
-/// The product named by the first `cpu family` and `model` lines of `/proc/cpuinfo` text.
+/// The product named by the first processor of `/proc/cpuinfo` text ([`CpuInfo`]).
 pub fn product_from_cpuinfo(cpuinfo: &str) -> Option<Product> {
-    let field = |name: &str| {
-        cpuinfo.lines().find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            (key.trim() == name).then(|| value.trim().parse::<u8>().ok()).flatten()
-        })
-    };
-    Product::from_cpuid(field("cpu family")?, field("model")?)
+    CpuInfo::parse(cpuinfo).product()
 }
 
 #[cfg(test)]

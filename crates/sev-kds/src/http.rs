@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use sev_verify::kds::{KDS_HOST, KdsRequest, Resource};
+use sev_verify::kds::{KdsRequest, Resource};
 
 use crate::error::{FetchError, status_hint};
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -71,7 +71,7 @@ impl KdsConfig {
     /// # Ok::<(), sev_verify::kds::KdsError>(())
     /// ```
     pub fn url_for(&self, request: &KdsRequest) -> String {
-        let path = kds_path(request);
+        let path = request.path();
         let base = match (request.resource(), &self.vlek_base_url) {
             (Resource::Vlek, Some(b)) => b.as_str(),
             (Resource::Vlek, None) if self.base_url.trim_end_matches('/') == AMD_KDS_URL => {
@@ -90,15 +90,6 @@ impl KdsConfig {
         let host = rest.split(['/', ':']).next().unwrap_or("");
         matches!(host, "127.0.0.1" | "localhost") || rest.starts_with("[::1]")
     }
-}
-
-/// The path and query of `request` (everything after the host and port).
-pub(crate) fn kds_path(request: &KdsRequest) -> String {
-    let url = request.url();
-    let after_scheme = url.strip_prefix("https://").unwrap_or(&url);
-    let start = after_scheme.find('/').unwrap_or(after_scheme.len());
-    debug_assert!(after_scheme.starts_with(KDS_HOST));
-    after_scheme[start..].to_string()
 }
 
 /// A blocking KDS client. Fetches bodies; checking them is [`crate::Kds`]'s job.

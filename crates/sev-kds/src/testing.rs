@@ -31,8 +31,6 @@ use std::time::Duration;
 
 use sev_verify::kds::KdsRequest;
 
-use crate::http::kds_path;
-
 /// One programmed answer, used for one request instead of the normal answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -134,12 +132,12 @@ impl FakeKds {
 
     /// Serves `body` for `request`.
     pub fn serve_request(&self, request: &KdsRequest, body: Vec<u8>) {
-        self.serve(&kds_path(request), body);
+        self.serve(&request.path(), body);
     }
 
     /// Stops serving `request`'s object (it then answers 404).
     pub fn forget(&self, request: &KdsRequest) {
-        self.shared.state().objects.remove(&kds_path(request));
+        self.shared.state().objects.remove(&request.path());
     }
 
     /// Uses `fault` for the next request, whatever its path (faults queue up in order).
@@ -152,7 +150,7 @@ impl FakeKds {
         self.shared
             .state()
             .path_faults
-            .entry(kds_path(request))
+            .entry(request.path())
             .or_default()
             .push_back(fault);
     }
@@ -184,10 +182,10 @@ impl Drop for FakeKds {
     }
 }
 
-/// The path in the form `kds_path` writes it, when it is a KDS path; else as is.
+/// The path in the form `KdsRequest::path` writes it, when it is a KDS path; else as is.
 fn normalize(path: &str) -> String {
     match KdsRequest::parse(&format!("https://{}{path}", sev_verify::kds::KDS_HOST)) {
-        Ok(r) => kds_path(&r),
+        Ok(r) => r.path(),
         Err(_) => path.to_string(),
     }
 }

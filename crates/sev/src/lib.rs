@@ -83,8 +83,8 @@
 //! # #[cfg(feature = "snp")] {
 //! use sev::measure::{ovmf::Ovmf, snp::snp_ovmf_hash};
 //!
-//! let image = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/measurement/ovmf_AmdSev_suffix.bin"));
-//! let ovmf = Ovmf::parse(image)?;
+//! let image = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/measurement/ovmf_AmdSev_suffix.bin"))?;
+//! let ovmf = Ovmf::parse(&image)?;
 //! let digest = snp_ovmf_hash(&ovmf)?;
 //! let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
 //! assert_eq!(hex, "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74");

@@ -1,7 +1,7 @@
 //! The payloads of KVM's SEV and SEV-ES commands (`KVM_MEMORY_ENCRYPT_OP` with `KVM_SEV_*`), laid
 //! out exactly as `linux/kvm.h` declares them (x86_64), re-exported from [`super::sev`].
 //!
-//! Each is byte-aligned with little-endian fields, so it can be built or read without `unsafe`;
+//! Each is byte-aligned with little-endian fields, so zerocopy builds and reads it in place;
 //! the kernel copies the payload with `copy_from_user`, which needs no alignment. The
 //! `*_uaddr` fields are user-space addresses, filled in by the caller that owns the memory
 //! (`sev-sys`), never parsed from untrusted input.

@@ -124,20 +124,48 @@ impl KdsRequest {
         self.to_string()
     }
 
+    /// The path and query of [`KdsRequest::url`], after the host and port (for a client with
+    /// another base URL, such as a mirror or a test server).
+    ///
+    /// ```
+    /// use sev_verify::kds::{Endorsement, KdsRequest};
+    /// use sev_types::Product;
+    /// let chain = KdsRequest::cert_chain(Product::Milan, Endorsement::Vcek)?;
+    /// assert_eq!(chain.path(), "/vcek/v1/Milan/cert_chain");
+    /// # Ok::<(), sev_verify::kds::KdsError>(())
+    /// ```
+    pub fn path(&self) -> String {
+        struct Path<'a>(&'a KdsRequest);
+        impl fmt::Display for Path<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write_path(f)
+            }
+        }
+        Path(self).to_string()
+    }
+
     pub(super) fn write_url(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            Kind::Vlek { .. } => write!(f, "https://{KDS_HOST}:{KDS_VLEK_PORT}")?,
+            _ => write!(f, "https://{KDS_HOST}")?,
+        }
+        self.write_path(f)
+    }
+
+    fn write_path(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // kds_product() admitted only products with a KDS name.
         let name = self.product.kds_name().unwrap_or_default();
         match &self.kind {
             Kind::Vcek { hwid, tcb } => {
-                write!(f, "https://{KDS_HOST}/vcek/v1/{name}/{hwid}?")?;
+                write!(f, "/vcek/v1/{name}/{hwid}?")?;
                 write_spls(f, tcb)
             }
             Kind::Vlek { tcb } => {
-                write!(f, "https://{KDS_HOST}:{KDS_VLEK_PORT}/vlek/v1/{name}/cert?")?;
+                write!(f, "/vlek/v1/{name}/cert?")?;
                 write_spls(f, tcb)
             }
-            Kind::CertChain(key) => write!(f, "https://{KDS_HOST}/{}/v1/{name}/cert_chain", key.path()),
-            Kind::Crl(key) => write!(f, "https://{KDS_HOST}/{}/v1/{name}/crl", key.path()),
+            Kind::CertChain(key) => write!(f, "/{}/v1/{name}/cert_chain", key.path()),
+            Kind::Crl(key) => write!(f, "/{}/v1/{name}/crl", key.path()),
         }
     }
 }

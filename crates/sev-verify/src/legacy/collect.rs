@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use sev_types::fmt::Hex;
 use sev_types::legacy::{AmdCertificate, SevCertificate, Usage};
 
 use super::chain::{builtin_root, detect_generation, verify_ark, verify_ask, verify_cek, verify_signed_by};
@@ -434,10 +435,7 @@ impl fmt::Display for VerifiedLegacyChain {
         }
         match self.root {
             LegacyRoot::BuiltIn(g) => write!(f, "ASK \u{2190} ARK ({g}")?,
-            LegacyRoot::Pinned { key_id } => {
-                f.write_str("ASK \u{2190} pinned ARK (key ID ")?;
-                key_id.iter().try_for_each(|b| write!(f, "{b:02x}"))?;
-            }
+            LegacyRoot::Pinned { key_id } => write!(f, "ASK \u{2190} pinned ARK (key ID {}", Hex(&key_id))?,
         }
         match (self.supplied(Usage::Ask), self.supplied(Usage::Ark)) {
             (false, false) => f.write_str("; ASK and ARK built in")?,

@@ -69,9 +69,7 @@ impl AnyDevice {
     pub fn product(&self, cmd: &HostCmd) -> Option<Product> {
         match self {
             AnyDevice::Sim(_, p) => Some(*p),
-            AnyDevice::Dev(_) => cmd
-                .product
-                .or_else(|| super::cpuinfo::CpuInfo::read(&cmd.root).ok()?.product()),
+            AnyDevice::Dev(_) => cmd.product.or_else(|| super::cpuinfo::read(&cmd.root).ok()?.product()),
         }
     }
 

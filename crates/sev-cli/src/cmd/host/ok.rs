@@ -17,7 +17,7 @@ use sev_sys::uapi::{
 };
 use sev_types::platform::PlatformState;
 
-use super::cpuinfo::CpuInfo;
+use super::cpuinfo;
 use super::device::AnyDevice;
 use super::error::device_error;
 use super::{Device, HostCmd, under};
@@ -167,7 +167,7 @@ pub fn collect(cmd: &HostCmd) -> Vec<Check> {
 
 fn cpu(c: &mut Checks, root: &Path) {
     let path = under(root, "/proc/cpuinfo");
-    let info = match CpuInfo::read(root) {
+    let info = match cpuinfo::read(root) {
         Ok(i) => i,
         Err(e) => {
             c.fail(

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sev_types::fmt::Hex;
 use sev_types::legacy::{AmdCertificate, Usage};
 use sev_verify::legacy::{CertSet, Generation, LegacyCert, LegacyError, split_certificates};
 use sev_verify::snp::CertBundle;
@@ -65,7 +66,7 @@ pub(super) fn verify_certs(a: &CertsArgs, run: &mut Run) -> bool {
     }
     let pinned_ark = pins.ark.as_ref().and_then(|b| amd_cert(b));
     match &pinned_ark {
-        Some(ark) => run.pass("legacy-roots", format!("pinned SEV ARK {}", hex_id(ark.key_id()))),
+        Some(ark) => run.pass("legacy-roots", format!("pinned SEV ARK {}", Hex(ark.key_id()))),
         None => {
             let builtin: Vec<&str> = Generation::ALL.iter().map(|g| g.name()).collect();
             run.pass("legacy-roots", format!("built-in SEV roots ({})", builtin.join(", ")));
@@ -159,10 +160,6 @@ impl Pins {
 
 fn amd_cert(bytes: &[u8]) -> Option<AmdCertificate<'_>> {
     AmdCertificate::from_bytes(bytes).ok()
-}
-
-fn hex_id(id: &[u8; 16]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The exit code for a legacy failure: 3 for an absent certificate, 1 for unusable input, 2 for
